@@ -141,6 +141,8 @@ def _run(command, prog_name: str, args: list[str] | None = None) -> int:
     """Run a Typer-built command; turn every expected failure into one line and status 2."""
     try:
         result = command.main(args=args, prog_name=prog_name, standalone_mode=False)
+        if result == 130:  # Typer turns KeyboardInterrupt into exit code 130
+            print(f"{prog_name}: interrupted", file=sys.stderr)
         return result if isinstance(result, int) else 0
     except typer.Exit as exc:
         return exc.exit_code

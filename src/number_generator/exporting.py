@@ -79,7 +79,8 @@ def _set_worker_state(batch: PhoneNumberBatch, out_dir: Path) -> None:
 
 
 def _init_worker(batch: PhoneNumberBatch, out_dir: Path) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C...
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # ...and ends workers with SIGTERM
     _set_worker_state(batch, out_dir)
 
 

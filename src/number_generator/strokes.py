@@ -17,7 +17,8 @@ _YY, _XX = np.mgrid[0:_SIZE, 0:_SIZE].astype(np.float64) + 0.5
 def draw_hyphen(rng: np.random.Generator) -> np.ndarray:
     """A random handwritten hyphen.
 
-    Parameters drawn from ``rng`` (pixels unless stated): length 7-14, stroke
+    Parameters drawn from ``rng`` (pixels unless stated): length 7-14 between
+    the centres of the rounded ends (ink spans about 9-19 columns), stroke
     thickness 1.8-3.4, slant -10..+6 degrees (upward to the right is
     negative y), a bend of up to 1 px at the middle, vertical centre 12.5-16
     (MNIST digits span rows ~4-24, so this is mid-height), ends tapered.
@@ -27,7 +28,7 @@ def draw_hyphen(rng: np.random.Generator) -> np.ndarray:
     angle = np.deg2rad(rng.uniform(-10.0, 6.0))
     bend = rng.uniform(-1.0, 1.0)
     cy = rng.uniform(12.5, 16.0)
-    cx = _SIZE / 2
+    cx = _SIZE / 2 + rng.uniform(-0.5, 0.5)
     dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
     x0, y0 = cx - dx, cy - dy
     # Project every pixel centre on the segment, then bend it as a parabola.
