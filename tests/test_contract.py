@@ -21,7 +21,8 @@ def spacing_ranges(draw):
 
 
 def as_float(glyph: np.ndarray) -> np.ndarray:
-    return (1.0 - glyph.astype(np.float64) / 255.0).astype(np.float32)
+    """The contract's mapping, written out independently: (255 - v) / 255 in float32."""
+    return (255.0 - glyph.astype(np.float32)) / np.float32(255.0)
 
 
 def assert_boxes_cover_ink(image: np.ndarray, boxes: np.ndarray) -> None:

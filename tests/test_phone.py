@@ -120,3 +120,28 @@ def test_hyphens_vary_like_handwriting():
     assert stack.dtype == np.uint8 and stack.max() == 255
     assert lengths.min() >= 8 and lengths.max() <= 19 and len(set(lengths.tolist())) >= 6
     assert len({tuple(x) for x in extents[:, 2:].tolist()}) >= 5
+
+
+def test_render_range_equals_indexing_one_by_one():
+    batch = PhoneNumberBatch(300, (0, 3), 280, seed=8)
+    for index, sample in batch.render_range(40, 300):
+        single = batch[index]
+        assert sample.text == single.text == batch.number(index)
+        np.testing.assert_array_equal(sample.image, single.image)
+        np.testing.assert_array_equal(sample.boxes, single.boxes)
+    with pytest.raises(IndexError):
+        list(batch.render_range(0, 301))
+
+
+def test_hyphen_bank_is_fixed_and_cached(cache_root):
+    from number_generator.strokes import BANK_SIZE, draw_hyphen, synthetic_glyphs
+
+    images, extents = synthetic_glyphs("-")
+    assert images.shape == (BANK_SIZE, 28, 28) and images.dtype == np.uint8
+    assert extents.shape == (BANK_SIZE, 4)
+    # The bank is a pure function of its seed: its first entries are the first draws.
+    from number_generator.strokes import BANK_SEED
+
+    rng = np.random.default_rng(BANK_SEED)
+    np.testing.assert_array_equal(images[:3], np.stack([draw_hyphen(rng) for _ in range(3)]))
+    assert list(cache_root.rglob("hyphen-*.npy"))

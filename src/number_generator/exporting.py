@@ -88,8 +88,7 @@ def _write_chunk(bounds: tuple[int, int]) -> list[tuple[int, str]]:
     batch, out_dir = _worker_batch, _worker_dir
     assert batch is not None and out_dir is not None
     done = []
-    for index in range(*bounds):
-        sample = batch[index]
+    for index, sample in batch.render_range(*bounds):
         atomic_write_bytes(out_dir / phone_file_name(index, batch.count), encode_png(sample.image))
         done.append((index, sample.text))
     return done

@@ -18,7 +18,7 @@ belongs to two formats.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
@@ -278,6 +278,27 @@ class PhoneNumberBatch:
         number, rng = self._number(index)
         return _render_number(number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict)
 
+    def render_range(self, start: int, stop: int) -> Iterator[tuple[int, Sample]]:
+        """``(i, self[i])`` for ``start <= i < stop``, with the permutations run once per format.
+
+        Same samples as indexing one by one, several times faster for long ranges.
+        """
+        if not 0 <= start <= stop <= self.count:
+            raise IndexError(f"range {start}..{stop} out of range for {self.count} phone numbers")
+        rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
+        formats = [_pick_format(self.weights, rng) for rng in rngs]
+        positions = np.arange(start, stop)
+        drawn = np.empty(stop - start, dtype=np.int64)
+        for name, permutation in self._permutations.items():
+            mine = np.array([f.name == name for f in formats], dtype=bool)
+            if mine.any():
+                drawn[mine] = permutation(positions[mine])
+        for offset, (rng, fmt) in enumerate(zip(rngs, formats)):
+            number = self.separator.join(fmt.groups_of(int(drawn[offset])))
+            yield start + offset, _render_number(
+                number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict
+            )
+
 
 def generate_phone_numbers(count: int, spacing_range: tuple[int, int], image_width: int, *, seed=None,
                            separator: str = "-", formats=None, split: str = "train", align: str = "center",
@@ -289,4 +310,4 @@ def generate_phone_numbers(count: int, spacing_range: tuple[int, int], image_wid
     """
     batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
                              formats=formats, split=split, align=align, strict=strict)  # fmt: skip
-    return [PhoneNumberImage(s.image, s.text) for s in (batch[i] for i in range(batch.count))]
+    return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]

@@ -2,12 +2,20 @@
 
 Float images follow the contract (1.0 = paper, 0.0 = ink) and map linearly
 to 0-255: ``round(value * 255)``.  PNG bytes depend only on the pixels (no
-timestamps), so the same image always gives byte-identical files.
+timestamps, no metadata), so the same image always gives byte-identical files.
+
+The encoder is a few lines over ``zlib`` instead of Pillow's: for our mostly
+white 28-pixel lines, no row filter plus zlib's run-length strategy gives
+files ~10 % smaller and encodes ~2.5x faster than Pillow's adaptive filters
+(measured 63 vs 165 us for a 28x300 phone number; see BENCHMARKS.md), which
+is most of the cost of a dataset export.  Any PNG reader opens the files
+(the tests decode them with Pillow).
 """
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from os import PathLike
 from pathlib import Path
 
@@ -15,8 +23,8 @@ import numpy as np
 
 from .datasets.cache import atomic_write_bytes
 
-#: zlib level for PNGs: 6 is Pillow's default; files are tiny either way.
-PNG_COMPRESS_LEVEL = 6
+_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_IEND = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
 
 
 def to_uint8(image: np.ndarray) -> np.ndarray:
@@ -24,14 +32,22 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return np.rint(np.clip(image, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
-def encode_png(image: np.ndarray) -> bytes:
-    """PNG bytes of a float image (grayscale, 8 bit) or of a ``uint8`` array."""
-    from PIL import Image
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
+
+def encode_png(image: np.ndarray) -> bytes:
+    """PNG bytes (8-bit grayscale) of a float image in [0, 1] or of a 2-D ``uint8`` array."""
     pixels = image if image.dtype == np.uint8 else to_uint8(image)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels, mode="L").save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
-    return buffer.getvalue()
+    if pixels.ndim != 2 or pixels.shape[0] < 1 or pixels.shape[1] < 1:
+        raise ValueError(f"expected a non-empty 2-D image, got shape {pixels.shape}")
+    height, width = pixels.shape
+    rows = np.zeros((height, width + 1), dtype=np.uint8)  # a leading 0 per row: filter "None"
+    rows[:, 1:] = pixels
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 15, 9, zlib.Z_RLE)
+    data = compressor.compress(rows.tobytes()) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grayscale, no interlace
+    return _SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _IEND
 
 
 def write_png(path: str | PathLike[str], image: np.ndarray, *, overwrite: bool = False) -> Path:

@@ -2,7 +2,8 @@
 
 The image contract (see DESIGN.md): ``numpy.float32``, shape
 ``(28, image_width)``, 1.0 = white paper, 0.0 = black ink.  A glyph pixel of
-value ``v`` (0-255, 255 = full ink) becomes ``1 - v / 255``.
+value ``v`` (0-255, 255 = full ink) becomes ``(255 - v) / 255``
+(:func:`ink_to_image`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .glyphs import GlyphSet, get_glyph_set, ink_extents
+from .glyphs import GlyphSet, get_glyph_set
 from .layout import draw_gaps, fit, place
 from .randomness import as_generator
-from .strokes import SYNTHESISED
+from .strokes import SYNTHESISED, synthetic_glyphs
 from .validation import (
     MAX_SEQUENCE_LENGTH,
     check_align,
@@ -25,8 +26,15 @@ from .validation import (
 )
 
 HEIGHT = 28
-#: uint8 glyph value -> float32 image value.
-_TO_FLOAT = (1.0 - np.arange(256, dtype=np.float64) / 255.0).astype(np.float32)
+_255 = np.float32(255.0)
+
+
+def ink_to_image(ink: np.ndarray) -> np.ndarray:
+    """Glyph convention (uint8, 0 = paper, 255 = ink) -> image contract (float32, 1.0 = paper, 0.0 = ink).
+
+    ``(255 - v) / 255`` in float32: paper is exactly 1.0, full ink exactly 0.0.
+    """
+    return np.true_divide(255 - ink, _255, dtype=np.float32)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,20 +82,31 @@ def _classes_of(text: str, glyph_set: GlyphSet) -> np.ndarray:
 
 
 def _compose(glyphs: np.ndarray, extents: np.ndarray, gaps: np.ndarray, image_width: int, align: str, strict: bool):
-    """Paste the ink columns of ``glyphs`` left to right; return image, boxes, scale."""
-    left, right, top, bottom = extents.astype(np.int64).T
-    widths = right - left + 1
+    """Paste the ink columns of ``glyphs`` left to right; return image, boxes, scale.
+
+    All columns are gathered and scattered in one vectorised step (no Python
+    loop per glyph): this is the hot path of every generator.
+    """
+    left = extents[:, 0].astype(np.int64)
+    widths = extents[:, 1] - left + 1
     offsets, strip_width = place(widths, gaps)
     placement = fit(strip_width, image_width, align, strict)
     canvas_width = image_width if placement.scale == 1.0 else strip_width
-    canvas = np.ones((HEIGHT, canvas_width), dtype=np.float32)
-    xs = (offsets + placement.offset).tolist()
-    for k, (x, lo, hi) in enumerate(zip(xs, left.tolist(), (right + 1).tolist())):
-        canvas[:, x : x + hi - lo] = _TO_FLOAT[glyphs[k, :, lo:hi]]
+    ink = np.zeros((HEIGHT, canvas_width), dtype=np.uint8)
     x0 = offsets + placement.offset
-    boxes = np.stack([x0, top, x0 + widths, bottom + 1], axis=1)
+    # Column j of the ink strip comes from glyph k[j], source column src[j].
+    k = np.repeat(np.arange(len(widths)), widths)
+    src = np.arange(k.size) + np.repeat(left - (np.cumsum(widths) - widths), widths)
+    dest = src + np.repeat(x0 - left, widths)
+    ink[:, dest] = glyphs[k, :, src].T
+    canvas = ink_to_image(ink)
+    boxes = np.empty((len(widths), 4), dtype=np.int32)
+    boxes[:, 0] = x0
+    boxes[:, 1] = extents[:, 2]
+    boxes[:, 2] = x0 + widths
+    boxes[:, 3] = extents[:, 3] + 1
     if placement.scale == 1.0:
-        return canvas, boxes.astype(np.int32), 1.0
+        return canvas, boxes, 1.0
     return _scale_down(canvas, boxes, image_width, placement.scale)
 
 
@@ -129,9 +148,12 @@ def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, 
         indices[real] = glyph_set.pick(classes[real], rng)
         glyphs = np.empty((len(text), HEIGHT, HEIGHT), dtype=np.uint8)
         glyphs[real] = glyph_set.images[indices[real]]
+        extents = np.empty((len(text), 4), dtype=np.int16)
+        extents[real] = glyph_set.extents[indices[real]]
         for k in np.flatnonzero(synthesised).tolist():
-            glyphs[k] = SYNTHESISED[text[k]](rng)
-        extents = ink_extents(glyphs)
+            bank, bank_extents = synthetic_glyphs(text[k])
+            choice = rng.integers(len(bank))
+            glyphs[k], extents[k] = bank[choice], bank_extents[choice]
     else:
         indices = glyph_set.pick(classes, rng)
         glyphs = glyph_set.images[indices]

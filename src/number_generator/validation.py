@@ -21,6 +21,8 @@ MAX_COUNT = 10_000_000
 
 ALIGNMENTS = ("center", "left", "right")
 
+_DIGIT_TABLE = bytes.maketrans(bytes(range(10)), b"0123456789")
+
 
 def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     """``value`` as an ``int`` in ``[minimum, maximum]``; bools and floats are refused."""
@@ -77,7 +79,7 @@ def parse_digits(digits: str | Iterable[int]) -> str:
     """
     if isinstance(digits, str):
         text = digits
-        bad = [ch for ch in text if ch not in "0123456789"]
+        bad = [] if text.isascii() and text.isdigit() else [ch for ch in text if ch not in "0123456789"]
         if bad:
             raise ValueError(f"digits must be 0-9, got {bad[0]!r} in {text!r}")
     else:
@@ -85,6 +87,13 @@ def parse_digits(digits: str | Iterable[int]) -> str:
             items = list(digits)
         except TypeError:
             raise ValueError(f"digits must be a string or an iterable of ints 0-9, got {digits!r}") from None
+        if all(type(item) is int and 0 <= item <= 9 for item in items):  # fast path for plain ints
+            items_text = bytes(items).translate(_DIGIT_TABLE).decode("ascii")
+            if not items_text:
+                raise ValueError("digits must not be empty")
+            if len(items_text) > MAX_SEQUENCE_LENGTH:
+                raise ValueError(f"sequence length {len(items_text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
+            return items_text
         chars = []
         for item in items:
             if isinstance(item, bool):
