@@ -9,8 +9,8 @@ variable ``NUMBER_GENERATOR_CACHE`` names another folder.
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +30,7 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("number-generator", appauthor=False))
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes | memoryview) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     Readers never see a partly written file; a crash leaves at most a stray
@@ -55,16 +55,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    """Save ``array`` as ``.npy`` at ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(array), allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Save ``array`` as ``.npy`` at ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    atomic_write_bytes(path, buffer.getbuffer())
 
 
 def cached_array(relative_path: str, build: Callable[[], np.ndarray]) -> np.ndarray:
