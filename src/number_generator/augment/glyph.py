@@ -30,6 +30,8 @@ _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5
 _TILE = _SIZE + 2  # one blank column on each side of every glyph in the strip
 _MAX_STRIP = 512  # glyphs per remap call (keeps strip coordinates small)
+_Q = np.float32(32.0)  # cv2.remap interpolates on a 1/32 px grid (INTER_BITS = 5)
+_INV_Q = np.float32(1.0 / 32.0)
 
 _GY, _GX = np.mgrid[0:_SIZE, 0:_SIZE].astype(np.float32)
 
@@ -110,6 +112,10 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
             else:
                 disp = _sample_field(val, x, y)
                 x, y = x + disp[:, 0], y + disp[:, 1]
+    # Quantise to cv2.remap's own 1/32 px grid first, so adding the tile offsets is exact
+    # in float32 and a glyph's result does not depend on its position in the batch.
+    x = np.rint(x * _Q) * _INV_Q
+    y = np.rint(y * _Q) * _INV_Q
     out = np.empty_like(stack)
     for s in range(0, n, _MAX_STRIP):
         e_ = min(n, s + _MAX_STRIP)
