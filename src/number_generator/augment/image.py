@@ -195,22 +195,28 @@ class GaussianBlur(ImageTransform):
 
 
 def motion_kernel(length: float, angle: float) -> np.ndarray:
-    """Normalised float32 line kernel of ``length`` px at ``angle`` degrees (counter-clockwise)."""
-    size = 2 * int(np.ceil(length / 2.0)) + 1
-    canvas = np.zeros((size, size), np.uint8)
+    """Normalised float32 line kernel: ``length`` px long at ``angle`` degrees (counter-clockwise).
+
+    Points spaced 1/4 px along the segment are splatted bilinearly, so the kernel
+    is symmetric, sub-pixel exact, and a horizontal kernel has no vertical spread.
+    """
+    half = (max(float(length), 1.0) - 1.0) / 2.0
+    size = 2 * int(np.ceil(half)) + 1
     c = (size - 1) / 2.0
-    dx = np.cos(np.deg2rad(angle)) * (length - 1) / 2.0
-    dy = -np.sin(np.deg2rad(angle)) * (length - 1) / 2.0
-    s = 16  # 4 fractional bits
-    p0 = (int(round((c - dx) * s)), int(round((c - dy) * s)))
-    p1 = (int(round((c + dx) * s)), int(round((c + dy) * s)))
-    cv2.line(canvas, p0, p1, 255, 1, cv2.LINE_AA, shift=4)
-    k = canvas.astype(np.float32)
-    total = k.sum()
-    if total <= 0:
-        k[int(c), int(c)] = 1.0
-        total = 1.0
-    return k / np.float32(total)
+    t = np.linspace(-half, half, max(2, int(np.ceil(4 * half)) + 1))
+    a = np.deg2rad(angle)
+    x = np.clip(c + t * np.cos(a), 0, size - 1)
+    y = np.clip(c - t * np.sin(a), 0, size - 1)
+    x0 = np.minimum(np.floor(x).astype(np.intp), max(size - 2, 0))
+    y0 = np.minimum(np.floor(y).astype(np.intp), max(size - 2, 0))
+    fx, fy = x - x0, y - y0
+    k = np.zeros((size + 1, size + 1), np.float64)
+    np.add.at(k, (y0, x0), (1 - fx) * (1 - fy))
+    np.add.at(k, (y0, x0 + 1), fx * (1 - fy))
+    np.add.at(k, (y0 + 1, x0), (1 - fx) * fy)
+    np.add.at(k, (y0 + 1, x0 + 1), fx * fy)
+    k = k[:size, :size]
+    return (k / k.sum()).astype(np.float32)
 
 
 @register
@@ -494,10 +500,11 @@ def transform_boxes(boxes, m: np.ndarray, shape) -> np.ndarray | None:
     tx = (m[0, 0] * cx + m[0, 1] * cy + m[0, 2]) / den
     ty = (m[1, 0] * cx + m[1, 1] * cy + m[1, 2]) / den
     out = np.empty_like(b)
-    out[:, 0] = np.clip(np.floor(tx.min(axis=1) + 0.5), 0, w)
-    out[:, 1] = np.clip(np.floor(ty.min(axis=1) + 0.5), 0, h)
-    out[:, 2] = np.clip(np.ceil(tx.max(axis=1) + 0.5), 0, w)
-    out[:, 3] = np.clip(np.ceil(ty.max(axis=1) + 0.5), 0, h)
+    eps = 1e-4  # float32 homographies are not exact: identity must give the same boxes
+    out[:, 0] = np.clip(np.floor(tx.min(axis=1) + 0.5 + eps), 0, w)
+    out[:, 1] = np.clip(np.floor(ty.min(axis=1) + 0.5 + eps), 0, h)
+    out[:, 2] = np.clip(np.ceil(tx.max(axis=1) + 0.5 - eps), 0, w)
+    out[:, 3] = np.clip(np.ceil(ty.max(axis=1) + 0.5 - eps), 0, h)
     return out
 
 
