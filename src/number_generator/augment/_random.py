@@ -47,7 +47,7 @@ def _generator_for(seed: int) -> np.random.Generator:
     return _local.gen
 
 
-def seeded_uniform(seed: int, shape, low: float = -1.0, high: float = 1.0) -> np.ndarray:
+def seeded_uniform(seed: int, shape, low: float = -1.0, high: float = 1.0, out=None) -> np.ndarray:
     """Uniform float32 noise in ``[low, high)`` that depends only on ``seed``.
 
     Parameters
@@ -58,13 +58,19 @@ def seeded_uniform(seed: int, shape, low: float = -1.0, high: float = 1.0) -> np
         Output shape.
     low, high : float
         Range of the values.
+    out : numpy.ndarray, optional
+        float32 C-contiguous array of ``shape`` to fill.
 
     Returns
     -------
     numpy.ndarray
         float32 array of ``shape``.
     """
-    out = _generator_for(seed).random(shape, dtype=np.float32)
+    gen = _generator_for(seed)
+    if out is None:
+        out = gen.random(shape, dtype=np.float32)
+    else:
+        gen.random(dtype=np.float32, out=out)
     if low != 0.0 or high != 1.0:
         out *= np.float32(high - low)
         out += np.float32(low)

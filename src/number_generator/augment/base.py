@@ -150,19 +150,31 @@ class GlyphTransform(Transform):
     geometric: ClassVar[bool] = False
 
     # -- sampling
-    def _draw(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    def _uniform_params(self) -> list[tuple[str, tuple[float, float]]]:
+        """(name, (low, high)) of the parameters drawn uniformly, in drawing order."""
         raise NotImplementedError
+
+    def _draw_extra(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+        """Parameters that are not uniform floats (e.g. noise seeds)."""
+        return {}
 
     def sample_columns(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         """Parameters of ``n`` glyphs as columns (arrays of length ``n``).
 
-        Skipped glyphs get the neutral values.  The key ``"applied"`` is a bool mask.
+        One ``rng.random((1 + k, n))`` call gives the "applied" draws (row 0,
+        compared with ``p``) and the ``k`` uniform parameters
+        (``low + (high - low) * u``); skipped glyphs get the neutral values.
+        The key ``"applied"`` is a bool mask.
         """
-        applied = rng.random(n) < self.p
-        cols = self._draw(rng, n)
+        spec = self._uniform_params()
+        u = rng.random((1 + len(spec), n))
+        applied = u[0] < self.p
+        cols = {name: lo + (hi - lo) * u[i + 1] for i, (name, (lo, hi)) in enumerate(spec)}
+        cols.update(self._draw_extra(rng, n))
         if not applied.all():
+            skipped = ~applied
             for k, v in self.neutral.items():
-                cols[k] = np.where(applied, cols[k], np.asarray(v, dtype=cols[k].dtype))
+                cols[k][skipped] = v
         cols["applied"] = applied
         return cols
 
@@ -232,25 +244,28 @@ class GlyphInfo:
         self._rows = None
         self._cols = None
 
-    def _extent(self, axis: int):
-        ink = self.stack.any(axis=axis)  # (n, 28)
+    def _extents(self):
+        ink = np.concatenate([self.stack.any(axis=2), self.stack.any(axis=1)])  # (2n, 28)
         has = ink.any(axis=1)
-        first = np.where(has, ink.argmax(axis=1), 0)
+        first = np.where(has, ink.argmax(axis=1), 0).astype(np.float64)
         last = np.where(has, ink.shape[1] - 1 - ink[:, ::-1].argmax(axis=1), ink.shape[1] - 1)
-        return first.astype(np.float64), last.astype(np.float64)
+        last = last.astype(np.float64)
+        n = self.stack.shape[0]
+        self._rows = first[:n], last[:n]
+        self._cols = first[n:], last[n:]
 
     @property
     def rows(self):
         """(top, bottom) ink rows, inclusive, float64 arrays of length n."""
         if self._rows is None:
-            self._rows = self._extent(2)
+            self._extents()
         return self._rows
 
     @property
     def cols(self):
         """(left, right) ink columns, inclusive."""
         if self._cols is None:
-            self._cols = self._extent(1)
+            self._extents()
         return self._cols
 
 

@@ -30,41 +30,40 @@ _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5
 _TILE = _SIZE + 2  # one blank column on each side of every glyph in the strip
 _MAX_STRIP = 512  # glyphs per remap call (keeps strip coordinates small)
-_Q = np.float32(32.0)  # cv2.remap interpolates on a 1/32 px grid (INTER_BITS = 5)
-_INV_Q = np.float32(1.0 / 32.0)
 
 _GY, _GX = np.mgrid[0:_SIZE, 0:_SIZE].astype(np.float32)
+_GRID = np.stack([_GX.ravel(), _GY.ravel()])  # (2, 784): x, y of every output pixel
+# Adding then subtracting 1.5 * 2**18 rounds a float32 to a multiple of 1/32 px, the grid on
+# which cv2.remap interpolates (INTER_BITS = 5): maps are quantised before the tile offsets
+# are added, so a glyph's result does not depend on its position in the batch.
+_ROUND32 = np.float32(1.5 * 2**18)
 
 
 # --------------------------------------------------------------------------- resampling engine
 
 
 def _to_strip(stack: np.ndarray) -> np.ndarray:
-    """Lay glyphs side by side, each framed by blank columns: uint8 (28, n * 30)."""
+    """Stack glyphs vertically, each framed by blank rows: uint8 (n * 30, 28)."""
     n = stack.shape[0]
-    strip = np.zeros((_SIZE, n, _TILE), np.uint8)
-    strip[:, :, 1 : _SIZE + 1] = stack.transpose(1, 0, 2)
-    return strip.reshape(_SIZE, n * _TILE)
-
-
-def _from_strip(strip: np.ndarray, n: int) -> np.ndarray:
-    return np.ascontiguousarray(strip.reshape(_SIZE, n, _TILE)[:, :, 1 : _SIZE + 1].transpose(1, 0, 2))
+    strip = np.zeros((n, _TILE, _SIZE), np.uint8)
+    strip[:, 1 : _SIZE + 1] = stack
+    return strip.reshape(n * _TILE, _SIZE)
 
 
 def _sample_field(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear lookup of fields (n, 2, 28, 28) at coordinates x, y (n, 28, 28); edge-clamped."""
+    """Bilinear lookup of fields (n, 2, 28, 28) at coordinates x, y (n, 784); edge-clamped."""
     x = np.clip(x, 0, _SIZE - 1)
     y = np.clip(y, 0, _SIZE - 1)
     x0 = np.minimum(np.floor(x).astype(np.intp), _SIZE - 2)
     y0 = np.minimum(np.floor(y).astype(np.intp), _SIZE - 2)
     fx = (x - x0)[:, None]
     fy = (y - y0)[:, None]
-    idx = np.arange(field.shape[0])[:, None, None]
+    idx = np.arange(field.shape[0])[:, None]
     f = field.transpose(0, 2, 3, 1)  # (n, 28, 28, 2)
-    a = f[idx, y0, x0].transpose(0, 3, 1, 2)
-    b = f[idx, y0, x0 + 1].transpose(0, 3, 1, 2)
-    c = f[idx, y0 + 1, x0].transpose(0, 3, 1, 2)
-    d = f[idx, y0 + 1, x0 + 1].transpose(0, 3, 1, 2)
+    a = f[idx, y0, x0].transpose(0, 2, 1)
+    b = f[idx, y0, x0 + 1].transpose(0, 2, 1)
+    c = f[idx, y0 + 1, x0].transpose(0, 2, 1)
+    d = f[idx, y0 + 1, x0 + 1].transpose(0, 2, 1)
     return (a * (1 - fx) + b * fx) * (1 - fy) + (c * (1 - fx) + d * fx) * fy
 
 
@@ -96,38 +95,30 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
             steps.append((kind, val))
     if not steps:
         return stack.copy()
-    x = y = None
+    pts = None  # (n, 2, 784) input coordinates of every output pixel
     for kind, val in steps:
         if kind == "affine":
-            m = val.astype(np.float32)
-            a, b, c = (m[:, 0, k, None, None] for k in range(3))
-            d, e, f = (m[:, 1, k, None, None] for k in range(3))
-            if x is None:
-                x, y = a * _GX + b * _GY + c, d * _GX + e * _GY + f
-            else:
-                x, y = a * x + b * y + c, d * x + e * y + f
-        else:  # displacement field
-            if x is None:
-                x, y = _GX + val[:, 0], _GY + val[:, 1]
-            else:
-                disp = _sample_field(val, x, y)
-                x, y = x + disp[:, 0], y + disp[:, 1]
-    # Quantise to cv2.remap's own 1/32 px grid first, so adding the tile offsets is exact
-    # in float32 and a glyph's result does not depend on its position in the batch.
-    x = np.rint(x * _Q) * _INV_Q
-    y = np.rint(y * _Q) * _INV_Q
+            m = val[:, :2].astype(np.float32)
+            pts = (m[:, :, :2] @ (_GRID if pts is None else pts)) + m[:, :, 2:3]
+        elif pts is None:
+            pts = _GRID + val.reshape(n, 2, _SIZE * _SIZE)
+        else:
+            pts = pts + _sample_field(val, pts[:, 0], pts[:, 1]).reshape(n, 2, -1)
     out = np.empty_like(stack)
     for s in range(0, n, _MAX_STRIP):
-        e_ = min(n, s + _MAX_STRIP)
-        m_ = e_ - s
-        strip = _to_strip(stack[s:e_])
-        offs = (np.arange(m_, dtype=np.float32) * _TILE + 1.0)[:, None, None]
-        mx = np.clip(x[s:e_], -1.0, float(_SIZE)) + offs
-        mx = np.ascontiguousarray(mx.transpose(1, 0, 2)).reshape(_SIZE, m_ * _SIZE)
-        my = np.ascontiguousarray(np.broadcast_to(y[s:e_], (m_, _SIZE, _SIZE)).transpose(1, 0, 2))
-        my = my.reshape(_SIZE, m_ * _SIZE)
-        res = cv2.remap(strip, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        out[s:e_] = res.reshape(_SIZE, m_, _SIZE).transpose(1, 0, 2)
+        e = min(n, s + _MAX_STRIP)
+        m_ = e - s
+        strip = _to_strip(stack[s:e])
+        # y in [-1, 28] stays inside this glyph's tile (rows -1 and 28 are blank)
+        offs = (np.arange(m_, dtype=np.float32) * _TILE + 1.0)[:, None]
+        my = np.clip(pts[s:e, 1], -1.0, float(_SIZE))
+        my += _ROUND32
+        my -= _ROUND32 - offs
+        mx = pts[s:e, 0] + _ROUND32
+        mx -= _ROUND32
+        res = cv2.remap(strip, mx.reshape(m_ * _SIZE, _SIZE), my.reshape(m_ * _SIZE, _SIZE),
+                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        out[s:e] = res.reshape(m_, _SIZE, _SIZE)
     return out
 
 
@@ -176,14 +167,9 @@ class Affine(GlyphTransform):
         self.scale = check_range(o, "scale", scale, 0.1, 10)
         self.translate = check_range(o, "translate", translate, -28, 28)
 
-    def _draw(self, rng, n):
-        return {
-            "angle": rng.uniform(*self.rotate, size=n),
-            "shear": rng.uniform(*self.shear, size=n),
-            "scale": rng.uniform(*self.scale, size=n),
-            "tx": rng.uniform(*self.translate, size=n),
-            "ty": rng.uniform(*self.translate, size=n),
-        }
+    def _uniform_params(self):
+        return [("angle", self.rotate), ("shear", self.shear), ("scale", self.scale),
+                ("tx", self.translate), ("ty", self.translate)]
 
     def backward(self, cols, info):
         th = np.deg2rad(cols["angle"])
@@ -231,8 +217,8 @@ class SizeVariation(GlyphTransform):
         self.scale = check_range(o, "scale", scale, 0.25, 4)
         self.aspect = check_range(o, "aspect", aspect, 0.25, 4)
 
-    def _draw(self, rng, n):
-        return {"scale": rng.uniform(*self.scale, size=n), "aspect": rng.uniform(*self.aspect, size=n)}
+    def _uniform_params(self):
+        return [("scale", self.scale), ("aspect", self.aspect)]
 
     def backward(self, cols, info):
         left, right = info.cols
@@ -268,8 +254,8 @@ class BaselineJitter(GlyphTransform):
         super().__init__(p)
         self.shift = check_range(type(self).__name__, "shift", shift, -27, 27)
 
-    def _draw(self, rng, n):
-        return {"dy": rng.uniform(*self.shift, size=n)}
+    def _uniform_params(self):
+        return [("dy", self.shift)]
 
     def backward(self, cols, info):
         top, bottom = info.rows
@@ -277,11 +263,14 @@ class BaselineJitter(GlyphTransform):
         return "affine", _translation(np.zeros_like(dy), -dy)
 
 
+_ABS_DIFF = np.abs(np.arange(_SIZE)[:, None] - np.arange(_SIZE)[None, :])
+
+
 def gaussian_matrices(sigma: np.ndarray) -> np.ndarray:
-    """Row-normalised Gaussian smoothing matrices ``(n, 28, 28)`` for the given sigmas (px)."""
-    d = np.arange(_SIZE, dtype=np.float32)
-    d2 = (d[:, None] - d[None, :]) ** 2
-    k = np.exp(-d2[None] / (2.0 * np.asarray(sigma, np.float32)[:, None, None] ** 2))
+    """Row-normalised Gaussian smoothing matrices, float32 ``(n, 28, 28)``, for sigmas in px."""
+    d2 = np.arange(_SIZE, dtype=np.float32) ** 2
+    g = np.exp(d2[None, :] * (np.float32(-0.5) / np.asarray(sigma, np.float32)[:, None] ** 2))
+    k = g[:, _ABS_DIFF]
     k /= k.sum(axis=2, keepdims=True)
     return k
 
@@ -317,23 +306,25 @@ class ElasticDistortion(GlyphTransform):
         self.alpha = check_range(o, "alpha", alpha, 0, 300)
         self.sigma = check_range(o, "sigma", sigma, 0.5, 28)
 
-    def _draw(self, rng, n):
-        return {
-            "alpha": rng.uniform(*self.alpha, size=n),
-            "sigma": rng.uniform(*self.sigma, size=n),
-            "seed": rng.integers(0, SEED_HIGH, size=n, dtype=np.int64),
-        }
+    def _uniform_params(self):
+        return [("alpha", self.alpha), ("sigma", self.sigma)]
+
+    def _draw_extra(self, rng, n):
+        return {"seed": rng.integers(0, SEED_HIGH, size=n, dtype=np.int64)}
 
     def backward(self, cols, info):
         n = len(cols["alpha"])
         field = np.zeros((n, 2, _SIZE, _SIZE), np.float32)
         (idx,) = np.nonzero(cols["alpha"] > 0)
         if idx.size:
-            noise = np.stack([seeded_uniform(int(cols["seed"][i]), (2, _SIZE, _SIZE)) for i in idx])
+            u = np.empty((idx.size, 2, _SIZE, _SIZE), np.float32)
+            for j, i in enumerate(idx):
+                seeded_uniform(int(cols["seed"][i]), u[j].shape, 0.0, 1.0, out=u[j])
             k = gaussian_matrices(cols["sigma"][idx])[:, None]  # (m, 1, 28, 28)
-            smooth = k @ noise @ k.transpose(0, 1, 3, 2)
-            smooth *= cols["alpha"][idx].astype(np.float32)[:, None, None, None]
-            field[idx] = smooth
+            smooth = k @ u @ k.transpose(0, 1, 3, 2)
+            # noise 2u - 1 is uniform in [-1, 1); rows of k sum to 1, so k (2u - 1) k^T = 2 k u k^T - 1
+            a = cols["alpha"][idx].astype(np.float32)[:, None, None, None]
+            field[idx] = (smooth * np.float32(2.0) - np.float32(1.0)) * a
         return "field", field
 
 
@@ -363,37 +354,32 @@ class StrokeThickness(GlyphTransform):
         super().__init__(p)
         self.delta = check_range(type(self).__name__, "delta", delta, -2, 2)
 
-    def _draw(self, rng, n):
-        return {"delta": rng.uniform(*self.delta, size=n)}
+    def _uniform_params(self):
+        return [("delta", self.delta)]
 
     def _apply_pixels(self, stack, cols):
-        n = stack.shape[0]
-        delta = cols["delta"]
-        if not np.any(delta):
-            return stack.copy()
-        lo = np.floor(delta).astype(np.intp)
-        frac = (delta - lo).astype(np.float32)
-        kmin, kmax = int(lo.min()), int(min(2, lo.max() + (1 if frac.any() else 0)))
-        strip = _to_strip(stack)
-        levels = {0: strip}
-        cur = strip
-        for k in range(1, kmax + 1):
-            cur = cv2.dilate(cur, _CROSS)
-            levels[k] = cur
-        cur = strip
-        for k in range(-1, kmin - 1, -1):
-            cur = cv2.erode(cur, _CROSS)
-            levels[k] = cur
-        keys = list(range(kmin, kmax + 1))
-        stacked = np.stack([levels[k] for k in keys]).reshape(len(keys), _SIZE, n, _TILE)
-        stacked = stacked[:, :, :, 1 : _SIZE + 1].transpose(2, 0, 1, 3)  # (n, L, 28, 28)
-        ar = np.arange(n)
-        a = stacked[ar, lo - kmin]
-        hi_idx = np.minimum(lo - kmin + 1, len(keys) - 1)
-        b = stacked[ar, hi_idx]
-        f = frac[:, None, None]
-        out = a.astype(np.float32) + f * (b.astype(np.float32) - a.astype(np.float32))
-        return np.ascontiguousarray(np.rint(out).astype(np.uint8))
+        out = stack.copy()
+        (idx,) = np.nonzero(cols["delta"])
+        if not idx.size:
+            return out
+        d = cols["delta"][idx].astype(np.float32)
+        m = idx.size
+        strip = _to_strip(stack[idx])  # blank rows between glyphs: two steps never bleed over
+        base = strip.astype(np.float32)
+        acc = base.reshape(m, _TILE, _SIZE).copy()
+        for sign, op in ((1.0, cv2.dilate), (-1.0, cv2.erode)):
+            amount = np.clip(sign * d, 0.0, 2.0)
+            if not amount.any():
+                continue
+            prev, prev_f = strip, base
+            for k in range(1, int(np.ceil(amount.max())) + 1):
+                w = np.clip(amount - (k - 1), 0.0, 1.0)[:, None, None]  # share of step k
+                cur = op(prev, _CROSS)
+                cur_f = cur.astype(np.float32)
+                acc += w * (cur_f - prev_f).reshape(m, _TILE, _SIZE)
+                prev, prev_f = cur, cur_f
+        out[idx] = np.rint(acc[:, 1 : _SIZE + 1]).astype(np.uint8)
+        return out
 
 
 __all__ = ["Affine", "SizeVariation", "BaselineJitter", "ElasticDistortion", "StrokeThickness",
