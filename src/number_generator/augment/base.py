@@ -111,6 +111,10 @@ class Transform:
     def __init__(self, p: float = 1.0):
         self.p = check_probability(type(self).__name__, p)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.__dict__.pop("_spec_cache", None)  # derived sampling tables
+        super().__setattr__(name, value)
+
     @classmethod
     def parameter_names(cls) -> list[str]:
         """Names accepted by the constructor (and in configuration dicts)."""
@@ -154,6 +158,17 @@ class GlyphTransform(Transform):
         """(name, (low, high)) of the parameters drawn uniformly, in drawing order."""
         raise NotImplementedError
 
+    def _spec(self):
+        spec = self.__dict__.get("_spec_cache")
+        if spec is None:
+            params = self._uniform_params()
+            names = [name for name, _ in params]
+            lo = np.array([[r[0]] for _, r in params], np.float64)
+            span = np.array([[r[1] - r[0]] for _, r in params], np.float64)
+            neutral = np.array([[self.neutral[name]] for name in names], np.float64)
+            spec = self.__dict__["_spec_cache"] = (names, lo, span, neutral)
+        return spec
+
     def _draw_extra(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         """Parameters that are not uniform floats (e.g. noise seeds)."""
         return {}
@@ -166,15 +181,20 @@ class GlyphTransform(Transform):
         (``low + (high - low) * u``); skipped glyphs get the neutral values.
         The key ``"applied"`` is a bool mask.
         """
-        spec = self._uniform_params()
-        u = rng.random((1 + len(spec), n))
+        names, lo, span, neutral = self._spec()
+        u = rng.random((1 + len(names), n))
         applied = u[0] < self.p
-        cols = {name: lo + (hi - lo) * u[i + 1] for i, (name, (lo, hi)) in enumerate(spec)}
-        cols.update(self._draw_extra(rng, n))
+        vals = u[1:]
+        vals *= span
+        vals += lo  # low + (high - low) * u, as Generator.uniform computes it
+        cols = dict(zip(names, vals))
+        extra = self._draw_extra(rng, n)
         if not applied.all():
             skipped = ~applied
-            for k, v in self.neutral.items():
-                cols[k][skipped] = v
+            vals[:, skipped] = neutral
+            for k, v in extra.items():
+                v[skipped] = self.neutral[k]
+        cols.update(extra)
         cols["applied"] = applied
         return cols
 

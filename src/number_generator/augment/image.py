@@ -210,12 +210,11 @@ def motion_kernel(length: float, angle: float) -> np.ndarray:
     x0 = np.minimum(np.floor(x).astype(np.intp), max(size - 2, 0))
     y0 = np.minimum(np.floor(y).astype(np.intp), max(size - 2, 0))
     fx, fy = x - x0, y - y0
-    k = np.zeros((size + 1, size + 1), np.float64)
-    np.add.at(k, (y0, x0), (1 - fx) * (1 - fy))
-    np.add.at(k, (y0, x0 + 1), fx * (1 - fy))
-    np.add.at(k, (y0 + 1, x0), (1 - fx) * fy)
-    np.add.at(k, (y0 + 1, x0 + 1), fx * fy)
-    k = k[:size, :size]
+    stride = size + 1
+    base = y0 * stride + x0
+    idx = np.concatenate([base, base + 1, base + stride, base + stride + 1])
+    wts = np.concatenate([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy])
+    k = np.bincount(idx, wts, minlength=stride * stride).reshape(stride, stride)[:size, :size]
     return (k / k.sum()).astype(np.float32)
 
 
@@ -493,18 +492,20 @@ def transform_boxes(boxes, m: np.ndarray, shape) -> np.ndarray | None:
     if b.size == 0:
         return b.copy()
     h, w = shape
-    x0, y0, x1, y1 = (b[:, i].astype(np.float64) for i in range(4))
-    cx = np.stack([x0, x1, x1, x0], axis=1) - 0.5
-    cy = np.stack([y0, y0, y1, y1], axis=1) - 0.5
-    den = m[2, 0] * cx + m[2, 1] * cy + m[2, 2]
-    tx = (m[0, 0] * cx + m[0, 1] * cy + m[0, 2]) / den
-    ty = (m[1, 0] * cx + m[1, 1] * cy + m[1, 2]) / den
+    f = b.astype(np.float64) - 0.5
+    # corners (x, y, 1) of every box: (n, 4, 3)
+    corners = np.ones((len(b), 4, 3))
+    corners[:, :, 0] = f[:, [0, 2, 2, 0]]
+    corners[:, :, 1] = f[:, [1, 1, 3, 3]]
+    moved = corners @ m.T
+    xy = moved[:, :, :2] / moved[:, :, 2:3]
+    lo = np.floor(xy.min(axis=1) + (0.5 + 1e-4))  # 1e-4: float32 homographies are not exact,
+    hi = np.ceil(xy.max(axis=1) + (0.5 - 1e-4))  # and the identity must give the same boxes
     out = np.empty_like(b)
-    eps = 1e-4  # float32 homographies are not exact: identity must give the same boxes
-    out[:, 0] = np.clip(np.floor(tx.min(axis=1) + 0.5 + eps), 0, w)
-    out[:, 1] = np.clip(np.floor(ty.min(axis=1) + 0.5 + eps), 0, h)
-    out[:, 2] = np.clip(np.ceil(tx.max(axis=1) + 0.5 - eps), 0, w)
-    out[:, 3] = np.clip(np.ceil(ty.max(axis=1) + 0.5 - eps), 0, h)
+    out[:, 0] = np.clip(lo[:, 0], 0, w)
+    out[:, 1] = np.clip(lo[:, 1], 0, h)
+    out[:, 2] = np.clip(hi[:, 0], 0, w)
+    out[:, 3] = np.clip(hi[:, 1], 0, h)
     return out
 
 
