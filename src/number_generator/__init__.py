@@ -1,0 +1,37 @@
+"""Images of handwritten digit sequences made from real MNIST glyphs, with exact labels.
+
+The image contract: ``numpy.float32``, shape ``(28, image_width)``,
+1.0 = white background, 0.0 = black ink.
+
+>>> from number_generator import generate_numbers_sequence, generate_phone_number
+>>> image = generate_numbers_sequence("0123456789", (0, 4), 300, seed=0)
+>>> image.shape, image.dtype
+((28, 300), dtype('float32'))
+"""
+
+from .phone import (
+    FORMATS as PHONE_FORMATS,
+    PhoneNumberBatch,
+    PhoneNumberImage,
+    generate_phone_number,
+    generate_phone_numbers,
+    random_phone_number,
+    render_phone_number,
+)
+from .render import Sample, generate_numbers_sequence, render_sequence
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "PHONE_FORMATS",
+    "PhoneNumberBatch",
+    "PhoneNumberImage",
+    "Sample",
+    "__version__",
+    "generate_numbers_sequence",
+    "generate_phone_number",
+    "generate_phone_numbers",
+    "random_phone_number",
+    "render_phone_number",
+    "render_sequence",
+]

@@ -1,0 +1,181 @@
+"""The command-line front end: parse, call the library, write files.
+
+Entry points (see ``[project.scripts]``): ``number-generator`` (all commands),
+``generate-numbers-sequence`` and ``generate-phone-numbers``.  Bad input exits
+with status 2 and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import exporting
+from .phone import FORMATS
+from .randomness import base_seed
+from .validation import MAX_COUNT
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Make images of handwritten digit sequences and phone numbers from real MNIST digits.",
+)
+datasets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect and check glyph datasets.")
+app.add_typer(datasets_app, name="datasets")
+
+MinSpacing = Annotated[int, typer.Option("--min-spacing", help="Smallest gap between characters' ink, pixels.")]
+MaxSpacing = Annotated[int, typer.Option("--max-spacing", help="Largest gap between characters' ink, pixels.")]
+ImageWidth = Annotated[int, typer.Option("--image-width", help="Output width in pixels (height is always 28).")]
+Seed = Annotated[
+    Optional[int],
+    typer.Option("--seed", "--random-seed", help="Seed for reproducible output (default: random, printed)."),
+]
+Split = Annotated[str, typer.Option("--split", help="Draw glyphs from the MNIST 'train' or 'test' split.")]
+Align = Annotated[str, typer.Option("--align", help="Where a narrow sequence sits: center, left or right.")]
+Strict = Annotated[bool, typer.Option("--strict", help="Fail instead of scaling down a sequence that is too wide.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
+
+
+@app.command("generate-numbers-sequence")
+def generate_numbers_sequence_command(
+    sequence: Annotated[list[str], typer.Argument(help="Digits to draw: 350 or 3 5 0.", show_default=False)],
+    min_spacing: MinSpacing = 0,
+    max_spacing: MaxSpacing = 4,
+    image_width: ImageWidth = 300,
+    output_path: Annotated[
+        Path, typer.Option("--output-path", help="A .png file, or a directory for a descriptively named file.")
+    ] = Path("."),
+    seed: Seed = None,
+    split: Split = "train",
+    align: Align = "center",
+    strict: Strict = False,
+    overwrite: Overwrite = False,
+) -> None:
+    """Write one PNG of a digit sequence (8-bit grayscale, white paper, black ink)."""
+    digits = "".join(sequence).replace(" ", "")
+    path = exporting.write_sequence_png(
+        digits, (min_spacing, max_spacing), image_width, output_path,
+        seed=base_seed(seed), split=split, align=align, strict=strict, overwrite=overwrite,
+    )  # fmt: skip
+    typer.echo(str(path))
+
+
+@app.command("generate-phone-numbers")
+def generate_phone_numbers_command(
+    min_spacing: MinSpacing = 0,
+    max_spacing: MaxSpacing = 4,
+    image_width: ImageWidth = 300,
+    num_images: Annotated[int, typer.Option("--num-images", help=f"How many distinct numbers (1-{MAX_COUNT}).")] = 10,
+    output_path: Annotated[
+        Path, typer.Option("--output-path", help="Directory for the PNGs and labels.csv.")
+    ] = Path("phone-numbers"),
+    seed: Seed = None,
+    workers: Annotated[int, typer.Option("--workers", help="Processes to use; output is the same for any number.")] = 1,
+    separator: Annotated[str, typer.Option("--separator", help="'-' draws hyphens; '' draws digits only.")] = "-",
+    formats: Annotated[
+        Optional[list[str]], typer.Option("--format", help=f"Limit to these formats: {', '.join(FORMATS)}.")
+    ] = None,
+    split: Split = "train",
+    align: Align = "center",
+    strict: Strict = False,
+    overwrite: Overwrite = False,
+) -> None:
+    """Write N distinct Japanese phone-number PNGs and a labels.csv (file_name,number)."""
+    result = exporting.export_phone_numbers(
+        num_images, (min_spacing, max_spacing), image_width, output_path,
+        seed=base_seed(seed), workers=workers, separator=separator, formats=formats or None,
+        split=split, align=align, strict=strict, overwrite=overwrite, progress=True,
+    )  # fmt: skip
+    typer.echo(f"wrote {result.written} images and {result.labels_path}")
+
+
+@app.command("demo")
+def demo_command(
+    output_path: Annotated[Path, typer.Argument(help="Directory for the sample images.")] = Path("samples"),
+    seed: Seed = 0,
+) -> None:
+    """Write sample images: a digit sequence, phone numbers with labels.csv, and a page of them."""
+    for path in exporting.write_demo(output_path, seed=base_seed(seed)):
+        typer.echo(str(path))
+
+
+@datasets_app.command("verify")
+def datasets_verify_command() -> None:
+    """Check the bundled data files against their recorded sha256 (exit 1 on a mismatch)."""
+    from .datasets import mnist
+
+    failed = 0
+    for check in mnist.verify():
+        status = "ok" if check.ok else f"MISMATCH (got {check.actual_sha256 or 'missing file'})"
+        typer.echo(f"mnist  {check.name:30s} sha256 {check.expected_sha256[:16]}…  {status}")
+        failed += not check.ok
+    if failed:
+        typer.echo(f"{failed} file(s) failed verification; reinstall the package", err=True)
+        raise typer.Exit(1)
+
+
+@datasets_app.command("list")
+def datasets_list_command() -> None:
+    """List the registered glyph datasets."""
+    from .datasets import dataset_names, get_dataset
+
+    for name in dataset_names():
+        dataset = get_dataset(name)
+        typer.echo(f"{name:16s} {len(dataset.classes):3d} classes  splits: {', '.join(dataset.splits):12s} {dataset.description}")
+
+
+@datasets_app.command("path")
+def datasets_path_command() -> None:
+    """Print the cache directory (set NUMBER_GENERATOR_CACHE to move it)."""
+    from .datasets.cache import cache_dir
+
+    typer.echo(str(cache_dir()))
+
+
+def _run(command, prog_name: str, args: list[str] | None = None) -> int:
+    """Run a Typer-built command; turn every expected failure into one line and status 2."""
+    try:
+        result = command.main(args=args, prog_name=prog_name, standalone_mode=False)
+        if result == 130:  # Typer turns KeyboardInterrupt into exit code 130
+            print(f"{prog_name}: interrupted", file=sys.stderr)
+        return result if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:  # usage errors, bad option values
+        message = exc.format_message().replace("\n", " ")
+        print(f"{prog_name}: error: {message}", file=sys.stderr)
+        return exc.exit_code if exc.exit_code else 2
+    except (ValueError, FileExistsError) as exc:
+        print(f"{prog_name}: error: {exc}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, typer.Abort):
+        print(f"{prog_name}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"{prog_name}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(args: list[str] | None = None) -> None:
+    """``number-generator``."""
+    sys.exit(_run(typer.main.get_command(app), "number-generator", args))
+
+
+def _single(command_name: str):
+    group = typer.main.get_command(app)
+    return group.commands[command_name]  # type: ignore[attr-defined]
+
+
+def sequence_main(args: list[str] | None = None) -> None:
+    """``generate-numbers-sequence``."""
+    sys.exit(_run(_single("generate-numbers-sequence"), "generate-numbers-sequence", args))
+
+
+def phone_main(args: list[str] | None = None) -> None:
+    """``generate-phone-numbers``."""
+    sys.exit(_run(_single("generate-phone-numbers"), "generate-phone-numbers", args))

@@ -1,0 +1,313 @@
+"""Japanese phone numbers: formats, random and unique sampling, and their images.
+
+Formats follow the Japanese numbering plan (all numbers start with the trunk
+prefix 0):
+
+* ``mobile``: 070/080/090-XXXX-XXXX (11 digits)
+* ``ip``: 050-XXXX-XXXX (11 digits)
+* ``toll-free``: 0120-XXX-XXX (10 digits)
+* ``landline``: geographic, 10 digits with real area codes of every length:
+  03-XXXX-XXXX (Tokyo), 011-XXX-XXXX (Sapporo), 0466-XX-XXXX (Fujisawa),
+  04992-X-XXXX (Izu Oshima), ...
+
+The first digit after the prefix is never 0 (never 0 or 1 for landlines, as
+in the real plan).  The area codes listed are prefix-free, so no digit string
+belongs to two formats.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+
+from .glyphs import get_glyph_set
+from .permutation import KeyedPermutation
+from .randomness import as_generator, base_seed, sample_generator
+from .render import Sample, _classes_of, _render
+from .validation import check_align, check_count, check_image_width, check_spacing_range
+
+SEPARATORS = ("-", "")
+
+
+@dataclass(frozen=True)
+class NumberPlan:
+    """Numbers sharing one prefix and grouping, e.g. ``090-XXXX-XXXX``.
+
+    ``groups`` are the lengths of the digit groups after the prefix;
+    ``first_digits`` the digits allowed to start the first group.
+    """
+
+    prefix: str
+    groups: tuple[int, ...]
+    first_digits: str = "123456789"
+
+    @property
+    def capacity(self) -> int:
+        """How many distinct numbers the plan holds."""
+        return len(self.first_digits) * 10 ** (sum(self.groups) - 1)
+
+    def groups_of(self, k: int) -> tuple[str, ...]:
+        """The ``k``-th number of the plan (``0 <= k < capacity``) as digit groups."""
+        rest_len = sum(self.groups) - 1
+        first, rest = divmod(k, 10**rest_len)
+        digits = self.first_digits[first] + str(rest).zfill(rest_len) if rest_len else self.first_digits[first]
+        out, pos = [self.prefix], 0
+        for size in self.groups:
+            out.append(digits[pos : pos + size])
+            pos += size
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class PhoneFormat:
+    """A named family of numbers: one or more :class:`NumberPlan`."""
+
+    name: str
+    description: str
+    plans: tuple[NumberPlan, ...]
+
+    @cached_property
+    def _bounds(self) -> np.ndarray:
+        return np.cumsum([plan.capacity for plan in self.plans])
+
+    @property
+    def capacity(self) -> int:
+        """How many distinct numbers the format holds."""
+        return int(self._bounds[-1])
+
+    def groups_of(self, k: int) -> tuple[str, ...]:
+        """The ``k``-th number of the format (``0 <= k < capacity``) as digit groups."""
+        plan = int(np.searchsorted(self._bounds, k, side="right"))
+        start = int(self._bounds[plan - 1]) if plan else 0
+        return self.plans[plan].groups_of(k - start)
+
+
+def _landline(area: str) -> NumberPlan:
+    exchange = 10 - len(area) - 4
+    return NumberPlan(area, (exchange, 4), first_digits="23456789")
+
+
+#: Real area codes (prefix-free): 2 to 5 digits including the leading 0.
+AREA_CODES = (
+    "03", "06",
+    "011", "022", "025", "045", "048", "052", "075", "078", "082", "092", "098",
+    "0422", "0466", "0476", "0263", "0742", "0154",
+    "01267", "04992", "09802",
+)  # fmt: skip
+
+FORMATS: dict[str, PhoneFormat] = {
+    "mobile": PhoneFormat(
+        "mobile", "mobile 070/080/090-XXXX-XXXX",
+        tuple(NumberPlan(p, (4, 4)) for p in ("070", "080", "090")),
+    ),
+    "ip": PhoneFormat("ip", "IP phone 050-XXXX-XXXX", (NumberPlan("050", (4, 4)),)),
+    "toll-free": PhoneFormat("toll-free", "toll-free 0120-XXX-XXX", (NumberPlan("0120", (3, 3)),)),
+    "landline": PhoneFormat(
+        "landline", "geographic 0A-XXXX-XXXX .. 0ABCD-X-XXXX", tuple(_landline(a) for a in AREA_CODES)
+    ),
+}  # fmt: skip
+
+#: Share of each format when the caller does not choose.
+DEFAULT_WEIGHTS = {"mobile": 0.5, "landline": 0.3, "ip": 0.1, "toll-free": 0.1}
+
+
+class PhoneNumberImage(NamedTuple):
+    """An image and the phone number it shows (with its separators)."""
+
+    image: np.ndarray
+    number: str
+
+
+def check_formats(formats: str | Iterable[str] | Mapping[str, float] | None) -> dict[str, float]:
+    """Normalise ``formats`` to ``{name: weight}`` with weights summing to 1.
+
+    Accepts ``None`` (:data:`DEFAULT_WEIGHTS`), one name, names (equal
+    weights), or a mapping name -> non-negative weight.
+    """
+    if formats is None:
+        weights = dict(DEFAULT_WEIGHTS)
+    elif isinstance(formats, str):
+        weights = {formats: 1.0}
+    elif isinstance(formats, Mapping):
+        weights = {str(k): v for k, v in formats.items()}
+    else:
+        weights = {str(name): 1.0 for name in formats}
+    unknown = [name for name in weights if name not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown phone format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    for name, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
+            raise ValueError(f"weight of phone format {name!r} must be a non-negative number, got {w!r}")
+    total = float(sum(weights.values()))
+    if total <= 0:
+        raise ValueError("phone formats: at least one format needs a positive weight")
+    return {name: w / total for name, w in weights.items() if w > 0}
+
+
+def check_separator(separator: object) -> str:
+    """``"-"`` or ``""``."""
+    if separator not in SEPARATORS:
+        raise ValueError(f"separator must be '-' or '' (digits only), got {separator!r}")
+    return separator  # type: ignore[return-value]
+
+
+def _pick_format(weights: dict[str, float], rng: np.random.Generator) -> PhoneFormat:
+    names = list(weights)
+    cumulative = np.cumsum([weights[n] for n in names])
+    index = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")), len(names) - 1)
+    return FORMATS[names[index]]
+
+
+def random_phone_number(seed=None, *, formats=None, separator: str = "-") -> str:
+    """A random number as text, e.g. ``"090-1234-5678"`` (no image)."""
+    rng = as_generator(seed)
+    fmt = _pick_format(check_formats(formats), rng)
+    return check_separator(separator).join(fmt.groups_of(int(rng.integers(fmt.capacity))))
+
+
+def _render_number(number: str, spacing_range, image_width, rng, split, align, strict) -> Sample:
+    glyph_set = get_glyph_set("mnist", split)
+    return _render(number, _classes_of(number, glyph_set), glyph_set, spacing_range, image_width, rng, align, strict)
+
+
+def render_phone_number(
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    seed: int | np.random.Generator | None = None,
+    separator: str = "-",
+    formats=None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+) -> Sample:
+    """A random Japanese phone number as a :class:`~number_generator.render.Sample`.
+
+    ``sample.text`` is the number as drawn (``"090-1234-5678"``, or digits
+    only with ``separator=""``).  Hyphens are synthesised strokes; every digit
+    is a real MNIST sample.  Other parameters as in
+    :func:`~number_generator.render_sequence`; ``formats`` as in
+    :func:`check_formats`.
+    """
+    spacing_range = check_spacing_range(spacing_range)
+    image_width = check_image_width(image_width)
+    align = check_align(align)
+    number = random_phone_number(rng := as_generator(seed), formats=formats, separator=separator)
+    return _render_number(number, spacing_range, image_width, rng, split, align, strict)
+
+
+def generate_phone_number(
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    seed: int | np.random.Generator | None = None,
+    separator: str = "-",
+    formats=None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+) -> PhoneNumberImage:
+    """Image of a random Japanese phone number, and the number.
+
+    Returns
+    -------
+    PhoneNumberImage
+        ``image``: float32 ``(28, image_width)``, 1.0 = paper, 0.0 = ink;
+        ``number``: the text drawn, e.g. ``"03-1234-5678"``.
+    """
+    sample = render_phone_number(
+        spacing_range, image_width, seed=seed, separator=separator, formats=formats,
+        split=split, align=align, strict=strict,
+    )  # fmt: skip
+    return PhoneNumberImage(sample.image, sample.text)
+
+
+class PhoneNumberBatch:
+    """Index-deterministic unique phone numbers: sample ``i`` depends only on ``(seed, i)``.
+
+    Sample ``i`` picks its format with its own generator, then takes number
+    ``P_f(i)`` where ``P_f`` is a keyed permutation of format ``f``'s number
+    space: two indices never share a number, however the batch is split
+    across processes or machines.  Counts are limited by the smallest
+    capacity among the chosen formats.
+    """
+
+    def __init__(self, count, spacing_range, image_width, *, seed=None, separator="-", formats=None,
+                 split="train", align="center", strict=False):  # fmt: skip
+        self.count = check_count("count", count)
+        self.spacing_range = check_spacing_range(spacing_range)
+        self.image_width = check_image_width(image_width)
+        self.separator = check_separator(separator)
+        self.weights = check_formats(formats)
+        self.align = check_align(align)
+        self.strict = bool(strict)
+        self.split = get_glyph_set("mnist", split).split
+        for name in self.weights:
+            capacity = FORMATS[name].capacity
+            if self.count > capacity:
+                raise ValueError(
+                    f"cannot make {self.count} distinct numbers: format {name!r} holds only {capacity}; "
+                    "ask for fewer or leave that format out"
+                )
+        self.seed = base_seed(seed)
+        self._permutations = {
+            name: KeyedPermutation(FORMATS[name].capacity, key=(self.seed << 32) | zlib.crc32(name.encode()))
+            for name in self.weights
+        }
+
+    def __len__(self) -> int:
+        return self.count
+
+    def _number(self, index: int) -> tuple[str, np.random.Generator]:
+        if not 0 <= index < self.count:
+            raise IndexError(f"index {index} out of range for {self.count} phone numbers")
+        rng = sample_generator(self.seed, index)
+        fmt = _pick_format(self.weights, rng)
+        return self.separator.join(fmt.groups_of(self._permutations[fmt.name](index))), rng
+
+    def number(self, index: int) -> str:
+        """The number of sample ``index``, without drawing it (cheap)."""
+        return self._number(index)[0]
+
+    def __getitem__(self, index: int) -> Sample:
+        number, rng = self._number(index)
+        return _render_number(number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict)
+
+    def render_range(self, start: int, stop: int) -> Iterator[tuple[int, Sample]]:
+        """``(i, self[i])`` for ``start <= i < stop``, with the permutations run once per format.
+
+        Same samples as indexing one by one, several times faster for long ranges.
+        """
+        if not 0 <= start <= stop <= self.count:
+            raise IndexError(f"range {start}..{stop} out of range for {self.count} phone numbers")
+        rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
+        formats = [_pick_format(self.weights, rng) for rng in rngs]
+        positions = np.arange(start, stop)
+        drawn = np.empty(stop - start, dtype=np.int64)
+        for name, permutation in self._permutations.items():
+            mine = np.array([f.name == name for f in formats], dtype=bool)
+            if mine.any():
+                drawn[mine] = permutation(positions[mine])
+        for offset, (rng, fmt) in enumerate(zip(rngs, formats)):
+            number = self.separator.join(fmt.groups_of(int(drawn[offset])))
+            yield start + offset, _render_number(
+                number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict
+            )
+
+
+def generate_phone_numbers(count: int, spacing_range: tuple[int, int], image_width: int, *, seed=None,
+                           separator: str = "-", formats=None, split: str = "train", align: str = "center",
+                           strict: bool = False) -> list[PhoneNumberImage]:  # fmt: skip
+    """``count`` images of distinct phone numbers.
+
+    Raises ``ValueError`` when ``count`` is more than a chosen format can hold.
+    Sample ``i`` is the same as ``PhoneNumberBatch(...)[i]`` with the same seed.
+    """
+    batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
+                             formats=formats, split=split, align=align, strict=strict)  # fmt: skip
+    return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]

@@ -1,0 +1,245 @@
+"""Composition of glyphs into the output image, and the :class:`Sample` record.
+
+The image contract (see DESIGN.md): ``numpy.float32``, shape
+``(28, image_width)``, 1.0 = white paper, 0.0 = black ink.  A glyph pixel of
+value ``v`` (0-255, 255 = full ink) becomes ``(255 - v) / 255``
+(:func:`ink_to_image`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .glyphs import GlyphSet, get_glyph_set
+from .layout import draw_gaps, fit, place
+from .randomness import as_generator
+from .strokes import SYNTHESISED, synthetic_glyphs
+from .validation import (
+    MAX_SEQUENCE_LENGTH,
+    check_align,
+    check_image_width,
+    check_spacing_range,
+    parse_digits,
+)
+
+HEIGHT = 28
+_255 = np.float32(255.0)
+
+
+def ink_to_image(ink: np.ndarray) -> np.ndarray:
+    """Glyph convention (uint8, 0 = paper, 255 = ink) -> image contract (float32, 1.0 = paper, 0.0 = ink).
+
+    ``(255 - v) / 255`` in float32: paper is exactly 1.0, full ink exactly 0.0.
+    """
+    return np.true_divide(255 - ink, _255, dtype=np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class Sample:
+    """One generated image with everything known about it.
+
+    Attributes
+    ----------
+    image : ndarray, shape (28, W), float32
+        1.0 = paper, 0.0 = ink.
+    text : str
+        The characters drawn, left to right.
+    boxes : ndarray, shape (n, 4), int32
+        One box per character, ``x0, y0, x1, y1`` in output pixels, half-open
+        (``image[y0:y1, x0:x1]`` holds the character's ink).
+    glyph_indices : ndarray, shape (n,), int64
+        Index of each character's source glyph in its dataset split, or -1
+        for synthesised characters (the hyphen).
+    spacing : ndarray, shape (n - 1,), int64
+        The gaps drawn between consecutive characters, in pixels before any
+        down-scaling.
+    scale : float
+        1.0 when the strip fitted; else the down-scaling factor applied.
+    """
+
+    image: np.ndarray
+    text: str
+    boxes: np.ndarray
+    glyph_indices: np.ndarray
+    spacing: np.ndarray
+    scale: float
+
+
+def _classes_of(text: str, glyph_set: GlyphSet) -> np.ndarray:
+    """Class of each character; -1 for synthesised ones; ValueError lists the rest."""
+    lookup = glyph_set.class_of_char
+    classes = [lookup.get(ch, -1) for ch in text]
+    bad = sorted({ch for ch, c in zip(text, classes) if c < 0 and ch not in SYNTHESISED})
+    if bad:
+        raise ValueError(
+            f"dataset {glyph_set.dataset!r} cannot draw {''.join(bad)!r}; "
+            f"it draws {glyph_set.characters!r} plus {''.join(SYNTHESISED)!r}"
+        )
+    return np.array(classes, dtype=np.int64)
+
+
+def _compose(glyphs: np.ndarray, extents: np.ndarray, gaps: np.ndarray, image_width: int, align: str, strict: bool):
+    """Paste the ink columns of ``glyphs`` left to right; return image, boxes, scale.
+
+    All columns are gathered and scattered in one vectorised step (no Python
+    loop per glyph): this is the hot path of every generator.
+    """
+    left = extents[:, 0].astype(np.int64)
+    widths = extents[:, 1] - left + 1
+    offsets, strip_width = place(widths, gaps)
+    placement = fit(strip_width, image_width, align, strict)
+    canvas_width = image_width if placement.scale == 1.0 else strip_width
+    ink = np.zeros((HEIGHT, canvas_width), dtype=np.uint8)
+    x0 = offsets + placement.offset
+    # Column j of the ink strip comes from glyph k[j], source column src[j].
+    k = np.repeat(np.arange(len(widths)), widths)
+    src = np.arange(k.size) + np.repeat(left - (np.cumsum(widths) - widths), widths)
+    dest = src + np.repeat(x0 - left, widths)
+    ink[:, dest] = glyphs[k, :, src].T
+    canvas = ink_to_image(ink)
+    boxes = np.empty((len(widths), 4), dtype=np.int32)
+    boxes[:, 0] = x0
+    boxes[:, 1] = extents[:, 2]
+    boxes[:, 2] = x0 + widths
+    boxes[:, 3] = extents[:, 3] + 1
+    if placement.scale == 1.0:
+        return canvas, boxes, 1.0
+    return _scale_down(canvas, boxes, image_width, placement.scale)
+
+
+def _scale_down(strip: np.ndarray, boxes: np.ndarray, image_width: int, scale: float):
+    """Shrink ``strip`` to ``image_width`` keeping its aspect ratio, centred vertically."""
+    from PIL import Image
+
+    height = max(1, round(HEIGHT * scale))
+    small = np.asarray(
+        Image.fromarray(strip, mode="F").resize((image_width, height), Image.Resampling.BILINEAR),
+        dtype=np.float32,
+    )
+    # Filters leave 0.99999994 on blank paper; snap near-paper and near-ink values.
+    small = np.clip(small, 0.0, 1.0)
+    small[small > 1.0 - 1e-4] = 1.0
+    small[small < 1e-4] = 0.0
+    top = (HEIGHT - height) // 2
+    image = np.ones((HEIGHT, image_width), dtype=np.float32)
+    image[top : top + height] = small
+    # The bilinear filter spreads ink up to one output pixel: widen boxes by 1.
+    sx = image_width / strip.shape[1]
+    sy = height / HEIGHT
+    scaled = np.empty_like(boxes, dtype=np.float64)
+    scaled[:, 0] = np.floor(boxes[:, 0] * sx) - 1
+    scaled[:, 2] = np.ceil(boxes[:, 2] * sx) + 1
+    scaled[:, 1] = top + np.floor(boxes[:, 1] * sy) - 1
+    scaled[:, 3] = top + np.ceil(boxes[:, 3] * sy) + 1
+    scaled[:, 0::2] = np.clip(scaled[:, 0::2], 0, image_width)
+    scaled[:, 1::2] = np.clip(scaled[:, 1::2], 0, HEIGHT)
+    return image, scaled.astype(np.int32), scale
+
+
+def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, image_width: int,
+            rng: np.random.Generator, align: str, strict: bool) -> Sample:
+    synthesised = classes < 0
+    if synthesised.any():
+        real = ~synthesised
+        indices = np.full(len(text), -1, dtype=np.int64)
+        indices[real] = glyph_set.pick(classes[real], rng)
+        glyphs = np.empty((len(text), HEIGHT, HEIGHT), dtype=np.uint8)
+        glyphs[real] = glyph_set.images[indices[real]]
+        extents = np.empty((len(text), 4), dtype=np.int16)
+        extents[real] = glyph_set.extents[indices[real]]
+        for k in np.flatnonzero(synthesised).tolist():
+            bank, bank_extents = synthetic_glyphs(text[k])
+            choice = rng.integers(len(bank))
+            glyphs[k], extents[k] = bank[choice], bank_extents[choice]
+    else:
+        indices = glyph_set.pick(classes, rng)
+        glyphs = glyph_set.images[indices]
+        extents = glyph_set.extents[indices]
+    gaps = draw_gaps(rng, len(text) - 1, spacing_range)
+    image, boxes, scale = _compose(glyphs, extents, gaps, image_width, align, strict)
+    return Sample(image=image, text=text, boxes=boxes, glyph_indices=indices, spacing=gaps, scale=scale)
+
+
+def render_sequence(
+    text: str | Iterable[int],
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    seed: int | np.random.Generator | None = None,
+    dataset: str = "mnist",
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+) -> Sample:
+    """Render a character sequence and return the full :class:`Sample`.
+
+    Parameters
+    ----------
+    text : str or iterable of int
+        Characters to draw: any the dataset has (MNIST: ``0``-``9``) plus the
+        synthesised hyphen ``-``.  An iterable of ints means digits 0-9.
+    spacing_range : (int, int)
+        Inclusive range ``(min, max)`` of the gap between consecutive
+        characters' ink, in pixels; ``0 <= min <= max <= 1000``.
+    image_width : int
+        Output width in pixels, 1 to 16,384.
+    seed : int, numpy.random.Generator or None
+        Same seed, same output.
+    dataset : str
+        Glyph dataset name (see :func:`number_generator.datasets.dataset_names`).
+    split : str
+        ``"train"`` or ``"test"``: which samples the glyphs are drawn from.
+    align : {"center", "left", "right"}
+        Where a strip narrower than ``image_width`` goes.
+    strict : bool
+        Raise ``ValueError`` instead of scaling down a strip wider than
+        ``image_width``.
+
+    Returns
+    -------
+    Sample
+    """
+    spacing_range = check_spacing_range(spacing_range)
+    image_width = check_image_width(image_width)
+    align = check_align(align)
+    glyph_set = get_glyph_set(dataset, split)
+    if not isinstance(text, str):
+        text = parse_digits(text)
+    if not text:
+        raise ValueError("text must not be empty")
+    if len(text) > MAX_SEQUENCE_LENGTH:
+        raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
+    classes = _classes_of(text, glyph_set)
+    return _render(text, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict)
+
+
+def generate_numbers_sequence(
+    digits: str | Iterable[int],
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    seed: int | np.random.Generator | None = None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+) -> np.ndarray:
+    """Image of a digit sequence drawn with real MNIST digits.
+
+    Parameters
+    ----------
+    digits : str or iterable of int
+        ``"350"`` or ``[3, 5, 0]``; each 0-9, 1 to 1,024 of them.
+    spacing_range, image_width, seed, split, align, strict
+        As in :func:`render_sequence`.
+
+    Returns
+    -------
+    ndarray, shape (28, image_width), float32
+        1.0 = white background, 0.0 = black ink.
+    """
+    return render_sequence(
+        parse_digits(digits), spacing_range, image_width, seed=seed, split=split, align=align, strict=strict
+    ).image

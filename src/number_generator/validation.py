@@ -1,0 +1,113 @@
+"""Checks of user input shared by every front end, and the documented limits.
+
+Each check returns the normalised value or raises ``ValueError`` with a
+message that names the bad value; the CLI and the REST API turn that message
+into their own error answer, so the rules live only here.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterable
+
+#: Largest accepted output width, in pixels.
+MAX_IMAGE_WIDTH = 16_384
+#: Longest accepted character sequence.
+MAX_SEQUENCE_LENGTH = 1_024
+#: Largest accepted spacing between two characters, in pixels.
+MAX_SPACING = 1_000
+#: Largest number of images one batch call or CLI run may make.
+MAX_COUNT = 10_000_000
+
+ALIGNMENTS = ("center", "left", "right")
+
+_DIGIT_TABLE = bytes.maketrans(bytes(range(10)), b"0123456789")
+
+
+def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
+    """``value`` as an ``int`` in ``[minimum, maximum]``; bools and floats are refused."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    if number > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {number}")
+    return number
+
+
+def check_spacing_range(spacing_range: object) -> tuple[int, int]:
+    """``(min, max)`` spacing in pixels, ``0 <= min <= max <= MAX_SPACING``."""
+    try:
+        low, high = spacing_range  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise ValueError(f"spacing_range must be a pair (min, max), got {spacing_range!r}") from None
+    low = check_int("minimum spacing", low, 0, MAX_SPACING)
+    high = check_int("maximum spacing", high, 0, MAX_SPACING)
+    if low > high:
+        raise ValueError(f"minimum spacing {low} is greater than maximum spacing {high}")
+    return low, high
+
+
+def check_image_width(image_width: object) -> int:
+    """Output width in pixels, ``1 <= image_width <= MAX_IMAGE_WIDTH``."""
+    return check_int("image_width", image_width, 1, MAX_IMAGE_WIDTH)
+
+
+def check_count(name: str, count: object) -> int:
+    """A number of images, ``1 <= count <= MAX_COUNT``."""
+    return check_int(name, count, 1, MAX_COUNT)
+
+
+def check_align(align: object) -> str:
+    """One of :data:`ALIGNMENTS`."""
+    if align not in ALIGNMENTS:
+        raise ValueError(f"unknown align {align!r}; choose one of {', '.join(ALIGNMENTS)}")
+    return align  # type: ignore[return-value]
+
+
+def parse_digits(digits: str | Iterable[int]) -> str:
+    """Normalise a digit sequence to a string of ``'0'``-``'9'``.
+
+    Accepts a string of digits (``"350"``) or an iterable of ints 0-9
+    (``[3, 5, 0]``, ``range(10)``, a numpy array).  Rejects empty sequences,
+    other characters, ints outside 0-9, non-integers and sequences longer
+    than :data:`MAX_SEQUENCE_LENGTH`.
+    """
+    if isinstance(digits, str):
+        text = digits
+        bad = [] if text.isascii() and text.isdigit() else [ch for ch in text if ch not in "0123456789"]
+        if bad:
+            raise ValueError(f"digits must be 0-9, got {bad[0]!r} in {text!r}")
+    else:
+        try:
+            items = list(digits)
+        except TypeError:
+            raise ValueError(f"digits must be a string or an iterable of ints 0-9, got {digits!r}") from None
+        if all(type(item) is int and 0 <= item <= 9 for item in items):  # fast path for plain ints
+            items_text = bytes(items).translate(_DIGIT_TABLE).decode("ascii")
+            if not items_text:
+                raise ValueError("digits must not be empty")
+            if len(items_text) > MAX_SEQUENCE_LENGTH:
+                raise ValueError(f"sequence length {len(items_text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
+            return items_text
+        chars = []
+        for item in items:
+            if isinstance(item, bool):
+                raise ValueError(f"digits must be integers 0-9, got {item!r}")
+            try:
+                value = operator.index(item)
+            except TypeError:
+                raise ValueError(f"digits must be integers 0-9, got {item!r}") from None
+            if not 0 <= value <= 9:
+                raise ValueError(f"digits must be 0-9, got {value}")
+            chars.append(chr(48 + value))
+        text = "".join(chars)
+    if not text:
+        raise ValueError("digits must not be empty")
+    if len(text) > MAX_SEQUENCE_LENGTH:
+        raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
+    return text
