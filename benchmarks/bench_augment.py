@@ -126,7 +126,27 @@ def main(argv=None) -> int:
 
         total = timed(both, args.repeat)
         print(f"| {name} | {g:.1f} | {i:.1f} | {total:.1f} | {1e6 / total:,.0f} |")
+    end_to_end(args.repeat)
     return 0
+
+
+def end_to_end(repeat: int) -> None:
+    """Whole images through the public API: real MNIST glyphs, composition included."""
+    try:
+        from number_generator import render_sequence
+    except ImportError:  # augment package alone, without the core
+        return
+    rng = np.random.default_rng(1)
+    render_sequence("0123456789", (0, 4), WIDTH, seed=rng)  # load the glyph set once
+    print()
+    print(f"| render_sequence('0123456789', (0, 4), {WIDTH}) | µs per image | images/s | augmentation share |")
+    print("|---|---:|---:|---:|")
+    base = timed(lambda: render_sequence("0123456789", (0, 4), WIDTH, seed=rng), repeat)
+    print(f"| augment=None | {base:.1f} | {1e6 / base:,.0f} | - |")
+    for name in ("light", "medium", "heavy"):
+        pipe = resolve_augment(name)
+        us = timed(lambda: render_sequence("0123456789", (0, 4), WIDTH, seed=rng, augment=pipe), repeat)
+        print(f"| augment={name!r} | {us:.1f} | {1e6 / us:,.0f} | {us - base:.1f} µs |")
 
 
 if __name__ == "__main__":

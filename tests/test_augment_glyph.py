@@ -117,7 +117,11 @@ def test_elastic_distorts_with_simard_magnitude():
     g = ring_glyph()
     out = t.apply(g, t.sample(rng))
     assert not np.array_equal(out, g)
-    assert abs(int(out.sum()) - int(g.sum())) < 0.2 * g.sum()
+    # a warp moves ink, it neither creates nor destroys much of it (on average)
+    stack = np.repeat(g[None], 50, axis=0)
+    warped = t.apply_batch(stack, t.sample_columns(rng, 50))
+    ratio = warped.reshape(50, -1).sum(axis=1) / float(g.sum())
+    assert abs(ratio.mean() - 1.0) < 0.1, ratio.mean()
     assert np.array_equal(t.apply(g, {"alpha": 0.0, "sigma": 4.0, "seed": 7}), g)
 
 

@@ -185,3 +185,16 @@ def test_registries_are_disjoint_and_documented():
         assert "Parameters" in doc
         for name in cls.parameter_names():
             assert f"{name} :" in doc, (cls.__name__, name)
+
+
+@pytest.mark.parametrize("name", PRESET_NAMES)
+def test_pipeline_draw_equals_per_transform_draws(name):
+    """The pipeline samples all glyph transforms in one call: the same stream as one call each."""
+    pipe = resolve_augment(name)
+    fused = pipe._sample_glyph_columns(np.random.default_rng(9), 7)
+    rng = np.random.default_rng(9)
+    separate = [t.sample_columns(rng, 7) for t in pipe.glyph]
+    for a, b in zip(fused, separate):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]), k

@@ -21,9 +21,6 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Largest seed value drawn for noise seeds (exclusive).
-SEED_HIGH = 2**63
-
 BANK_SIZE = 1 << 19  # 512 Ki values, 2 MiB as float32
 
 
@@ -50,11 +47,6 @@ def bank_window(bank: np.ndarray, offset: int, shape) -> np.ndarray:
     if offset + size <= bank.size:
         return bank[offset : offset + size].reshape(shape)
     return np.resize(np.roll(bank, -offset), size).reshape(shape)
-
-
-def draw_offset(rng: np.random.Generator) -> int:
-    """Random offset into a bank."""
-    return int(rng.integers(0, BANK_SIZE))
 
 
 TEXTURE_COUNT = 8

@@ -142,8 +142,8 @@ class GlyphTransform(Transform):
     """Transform of single glyphs: ``numpy.uint8`` ``(28, 28)``, 0 = no ink, 255 = full ink.
 
     Subclasses define ``neutral`` (the parameter values meaning "identity", used
-    when the transform is skipped) and ``_draw(rng, n)`` returning one array of
-    ``n`` values per parameter.  Parameters are sampled column-wise for a batch
+    when the transform is skipped) and ``_uniform_params()`` listing the
+    parameters drawn uniformly (``_finish`` rounds or casts them).  Parameters are sampled column-wise for a batch
     of glyphs (one generator call per parameter, not per glyph);
     :meth:`sample` is the batch of one, so ``sample`` and ``sample_batch`` agree.
     """
@@ -169,9 +169,8 @@ class GlyphTransform(Transform):
             spec = self.__dict__["_spec_cache"] = (names, lo, span, neutral)
         return spec
 
-    def _draw_extra(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-        """Parameters that are not uniform floats (e.g. noise seeds)."""
-        return {}
+    def _finish(self, cols: dict[str, np.ndarray]) -> None:
+        """Post-process sampled columns in place (rounding, integer casts)."""
 
     def sample_columns(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         """Parameters of ``n`` glyphs as columns (arrays of length ``n``).
@@ -179,24 +178,10 @@ class GlyphTransform(Transform):
         One ``rng.random((1 + k, n))`` call gives the "applied" draws (row 0,
         compared with ``p``) and the ``k`` uniform parameters
         (``low + (high - low) * u``); skipped glyphs get the neutral values.
-        The key ``"applied"`` is a bool mask.
+        The key ``"applied"`` is a bool mask.  A :class:`Pipeline` draws the
+        rows of all its glyph transforms in one call: the same stream.
         """
-        names, lo, span, neutral = self._spec()
-        u = rng.random((1 + len(names), n))
-        applied = u[0] < self.p
-        vals = u[1:]
-        vals *= span
-        vals += lo  # low + (high - low) * u, as Generator.uniform computes it
-        cols = dict(zip(names, vals))
-        extra = self._draw_extra(rng, n)
-        if not applied.all():
-            skipped = ~applied
-            vals[:, skipped] = neutral
-            for k, v in extra.items():
-                v[skipped] = self.neutral[k]
-        cols.update(extra)
-        cols["applied"] = applied
-        return cols
+        return sample_glyph_columns([self], rng, n)[0]
 
     def sample(self, rng: np.random.Generator) -> dict:
         """Parameters for one glyph as a plain dict (``{}`` if skipped)."""
@@ -256,6 +241,55 @@ class GlyphTransform(Transform):
         raise NotImplementedError
 
 
+class _SamplingPlan:
+    """Row layout of one random draw for a list of glyph transforms."""
+
+    def __init__(self, transforms):
+        self.key = [(id(t), id(t._spec())) for t in transforms]
+        lo, span, neutral, is_applied, owner, self.slices = [], [], [], [], [], []
+        row = 0
+        for i, t in enumerate(transforms):
+            names, t_lo, t_span, t_neutral = t._spec()
+            lo.append([[0.0]]), span.append([[1.0]]), neutral.append([[0.0]])
+            lo.append(t_lo), span.append(t_span), neutral.append(t_neutral)
+            is_applied.extend([True] + [False] * len(names))
+            owner.extend([i] * (1 + len(names)))
+            self.slices.append((row, row + 1 + len(names), names))
+            row += 1 + len(names)
+        self.rows = row
+        self.lo = np.concatenate(lo) if lo else np.zeros((0, 1))
+        self.span = np.concatenate(span) if span else np.zeros((0, 1))
+        self.neutral = np.concatenate(neutral) if neutral else np.zeros((0, 1))
+        self.is_applied = np.array(is_applied, bool)[:, None]
+        self.owner = np.array(owner, np.intp)
+        self.applied_rows = np.array([a for a, _, _ in self.slices], np.intp)
+        self.p = np.array([[t.p] for t in transforms], np.float64)
+
+
+def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _SamplingPlan | None = None) -> list:
+    """Column parameters of ``n`` glyphs for each transform, from one ``rng.random`` call.
+
+    Identical to calling each transform's :meth:`GlyphTransform.sample_columns`
+    in turn (the rows of one C-ordered draw are consecutive in the stream).
+    """
+    if plan is None:
+        plan = _SamplingPlan(transforms)
+    u = rng.random((plan.rows, n))
+    vals = u * plan.span
+    vals += plan.lo  # low + (high - low) * u, as Generator.uniform computes it
+    applied = u[plan.applied_rows] < plan.p  # (T, n)
+    if not applied.all():
+        keep = applied[plan.owner] | plan.is_applied
+        vals = np.where(keep, vals, plan.neutral)
+    out = []
+    for t, a, (start, stop, names) in zip(transforms, applied, plan.slices):
+        cols = dict(zip(names, vals[start + 1 : stop]))
+        cols["applied"] = a
+        t._finish(cols)
+        out.append(cols)
+    return out
+
+
 class GlyphInfo:
     """Lazily computed ink extents of a glyph stack (threshold: any ink > 0)."""
 
@@ -302,14 +336,26 @@ class ImageTransform(Transform):
     #: True if the transform moves pixels (boxes follow).
     geometric: ClassVar[bool] = False
 
-    def _draw(self, rng: np.random.Generator, shape: tuple[int, int]) -> dict:
-        raise NotImplementedError
+    def _uniform_params(self, shape: tuple[int, int]) -> list[tuple[str, tuple[float, float]]]:
+        """(name, (low, high)) of the parameters drawn uniformly, in drawing order."""
+        return []
+
+    def _finish(self, params: dict, rng: np.random.Generator, shape: tuple[int, int]) -> dict:
+        """Complete the uniform draws: cast or round them, draw what is not uniform."""
+        return params
 
     def sample(self, rng: np.random.Generator, shape: tuple[int, int]) -> dict:
-        """Parameters for one image of ``shape`` (height, width); ``{}`` if skipped."""
-        applied = rng.random() < self.p
-        params = self._draw(rng, (int(shape[0]), int(shape[1])))
-        return params if applied else {}
+        """Parameters for one image of ``shape`` (height, width); ``{}`` if skipped.
+
+        One ``rng.random(1 + k)`` call gives the "applied" draw and the ``k``
+        uniform parameters; the randomness used does not depend on ``p``.
+        """
+        shape = (int(shape[0]), int(shape[1]))
+        spec = self._uniform_params(shape)
+        u = rng.random(1 + len(spec)).tolist()
+        params = {name: lo + (hi - lo) * x for (name, (lo, hi)), x in zip(spec, u[1:])}
+        params = self._finish(params, rng, shape)
+        return params if u[0] < self.p else {}
 
     def apply(self, image: np.ndarray, boxes: np.ndarray | None, params: dict):
         """Apply ``params`` (from :meth:`sample` or a record) to ``image`` and ``boxes``."""

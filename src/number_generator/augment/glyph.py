@@ -315,16 +315,11 @@ class ElasticDistortion(GlyphTransform):
         self.sigma = check_range(o, "sigma", sigma, 0.5, 12)
 
     def _uniform_params(self):
-        return [("alpha", self.alpha), ("sigma", self.sigma)]
+        return [("alpha", self.alpha), ("sigma", self.sigma), ("seed", (0.0, float(2**53)))]
 
-    def _draw_extra(self, rng, n):
-        # 63 random bits per glyph straight from the bit generator (cheaper than integers())
-        return {"seed": (rng.bit_generator.random_raw(n) >> np.uint64(1)).astype(np.int64)}
-
-    def sample_columns(self, rng, n):
-        cols = super().sample_columns(rng, n)
+    def _finish(self, cols):
         cols["sigma"] = round_sigma(cols["sigma"])
-        return cols
+        cols["seed"] = cols["seed"].astype(np.int64)  # 53 random bits
 
     def backward(self, cols, info):
         n = len(cols["alpha"])
@@ -373,26 +368,17 @@ class StrokeThickness(GlyphTransform):
 
     def _apply_pixels(self, stack, cols):
         out = stack.copy()
-        (idx,) = np.nonzero(cols["delta"])
-        if not idx.size:
-            return out
-        d = cols["delta"][idx].astype(np.float32)
-        m = idx.size
-        strip = _to_strip(stack[idx])  # blank rows between glyphs: two steps never bleed over
-        base = strip.astype(np.float32)
-        acc = base.reshape(m, _TILE, _SIZE).copy()
-        for sign, op in ((1.0, cv2.dilate), (-1.0, cv2.erode)):
-            amount = np.clip(sign * d, 0.0, 2.0)
-            if not amount.any():
-                continue
-            prev, prev_f = strip, base
-            for k in range(1, int(np.ceil(amount.max())) + 1):
-                w = np.clip(amount - (k - 1), 0.0, 1.0)[:, None, None]  # share of step k
-                cur = op(prev, _CROSS)
-                cur_f = cur.astype(np.float32)
-                acc += w * (cur_f - prev_f).reshape(m, _TILE, _SIZE)
-                prev, prev_f = cur, cur_f
-        out[idx] = np.rint(acc[:, 1 : _SIZE + 1]).astype(np.uint8)
+        for i in np.flatnonzero(cols["delta"]).tolist():
+            d = float(cols["delta"][i])
+            op = cv2.dilate if d > 0 else cv2.erode
+            steps, frac = divmod(abs(d), 1.0)
+            g = stack[i]
+            for _ in range(int(steps)):
+                g = op(g, _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+            if frac > 0:
+                nxt = op(g, _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+                g = cv2.addWeighted(g, 1.0 - frac, nxt, frac, 0.0)
+            out[i] = g
         return out
 
 

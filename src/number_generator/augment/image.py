@@ -18,8 +18,8 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from ._random import (TEXTURE_COUNT, TEXTURE_SHAPE, bank_window, draw_offset, gaussian_bank,
-                      paper_textures, uniform_bank)
+from ._random import (BANK_SIZE, TEXTURE_COUNT, TEXTURE_SHAPE, bank_window, gaussian_bank, paper_textures,
+                      uniform_bank)
 from .base import ImageTransform, check_number, check_range, register
 
 
@@ -51,8 +51,12 @@ class GaussianNoise(ImageTransform):
         super().__init__(p)
         self.sigma = check_range(type(self).__name__, "sigma", sigma, 0, 1)
 
-    def _draw(self, rng, shape):
-        return {"sigma": float(rng.uniform(*self.sigma)), "offset": draw_offset(rng)}
+    def _uniform_params(self, shape):
+        return [("sigma", self.sigma), ("offset", (0, BANK_SIZE))]
+
+    def _finish(self, params, rng, shape):
+        params["offset"] = int(params["offset"])
+        return params
 
     def _apply(self, image, boxes, params):
         noise = bank_window(gaussian_bank(), params["offset"], image.shape)
@@ -81,8 +85,12 @@ class SaltAndPepper(ImageTransform):
         self.amount = check_range(o, "amount", amount, 0, 1)
         self.salt = check_number(o, "salt", salt, 0, 1)
 
-    def _draw(self, rng, shape):
-        return {"amount": float(rng.uniform(*self.amount)), "offset": draw_offset(rng)}
+    def _uniform_params(self, shape):
+        return [("amount", self.amount), ("offset", (0, BANK_SIZE))]
+
+    def _finish(self, params, rng, shape):
+        params["offset"] = int(params["offset"])
+        return params
 
     def _apply(self, image, boxes, params):
         u = bank_window(uniform_bank(), params["offset"], image.shape)
@@ -109,8 +117,8 @@ class Brightness(ImageTransform):
         super().__init__(p)
         self.delta = check_range(type(self).__name__, "delta", delta, -1, 1)
 
-    def _draw(self, rng, shape):
-        return {"delta": float(rng.uniform(*self.delta))}
+    def _uniform_params(self, shape):
+        return [("delta", self.delta)]
 
     def _apply(self, image, boxes, params):
         return _clip(image + _f32(params["delta"])), _same_boxes(boxes)
@@ -132,8 +140,8 @@ class Contrast(ImageTransform):
         super().__init__(p)
         self.factor = check_range(type(self).__name__, "factor", factor, 0, 10)
 
-    def _draw(self, rng, shape):
-        return {"factor": float(rng.uniform(*self.factor))}
+    def _uniform_params(self, shape):
+        return [("factor", self.factor)]
 
     def _apply(self, image, boxes, params):
         mean = cv2.mean(image)[0]
@@ -159,8 +167,8 @@ class Gamma(ImageTransform):
         super().__init__(p)
         self.gamma = check_range(type(self).__name__, "gamma", gamma, 0.05, 20)
 
-    def _draw(self, rng, shape):
-        return {"gamma": float(rng.uniform(*self.gamma))}
+    def _uniform_params(self, shape):
+        return [("gamma", self.gamma)]
 
     def _apply(self, image, boxes, params):
         return _clip(cv2.pow(image, params["gamma"])), _same_boxes(boxes)
@@ -182,8 +190,8 @@ class GaussianBlur(ImageTransform):
         super().__init__(p)
         self.sigma = check_range(type(self).__name__, "sigma", sigma, 0, 10)
 
-    def _draw(self, rng, shape):
-        return {"sigma": float(rng.uniform(*self.sigma))}
+    def _uniform_params(self, shape):
+        return [("sigma", self.sigma)]
 
     def _apply(self, image, boxes, params):
         s = params["sigma"]
@@ -238,8 +246,8 @@ class MotionBlur(ImageTransform):
         self.length = check_range(o, "length", length, 1, 29)
         self.angle = check_range(o, "angle", angle, -180, 180)
 
-    def _draw(self, rng, shape):
-        return {"length": float(rng.uniform(*self.length)), "angle": float(rng.uniform(*self.angle))}
+    def _uniform_params(self, shape):
+        return [("length", self.length), ("angle", self.angle)]
 
     def _apply(self, image, boxes, params):
         k = motion_kernel(params["length"], params["angle"])
@@ -271,8 +279,8 @@ class BackgroundGradient(ImageTransform):
         self.strength = check_range(o, "strength", strength, 0, 1)
         self.angle = check_range(o, "angle", angle, -180, 180)
 
-    def _draw(self, rng, shape):
-        return {"strength": float(rng.uniform(*self.strength)), "angle": float(rng.uniform(*self.angle))}
+    def _uniform_params(self, shape):
+        return [("strength", self.strength), ("angle", self.angle)]
 
     def _apply(self, image, boxes, params):
         h, w = image.shape
@@ -307,14 +315,15 @@ class BackgroundTexture(ImageTransform):
         super().__init__(p)
         self.strength = check_range(type(self).__name__, "strength", strength, 0, 1)
 
-    def _draw(self, rng, shape):
+    def _uniform_params(self, shape):
         th, tw = TEXTURE_SHAPE
-        return {
-            "strength": float(rng.uniform(*self.strength)),
-            "texture": int(rng.integers(0, TEXTURE_COUNT)),
-            "x": int(rng.integers(0, tw)),
-            "y": int(rng.integers(0, max(1, th - shape[0] + 1))),
-        }
+        return [("strength", self.strength), ("texture", (0, TEXTURE_COUNT)), ("x", (0, tw)),
+                ("y", (0, max(1, th - shape[0] + 1)))]
+
+    def _finish(self, params, rng, shape):
+        for k in ("texture", "x", "y"):
+            params[k] = int(params[k])
+        return params
 
     def _apply(self, image, boxes, params):
         h, w = image.shape
@@ -358,8 +367,8 @@ class IntensityRange(ImageTransform):
             raise ValueError(f"{o}: parameter 'ink' must be darker than 'paper' "
                              f"(ink high < paper low), got ink={list(self.ink)}, paper={list(self.paper)}")
 
-    def _draw(self, rng, shape):
-        return {"ink": float(rng.uniform(*self.ink)), "paper": float(rng.uniform(*self.paper))}
+    def _uniform_params(self, shape):
+        return [("ink", self.ink), ("paper", self.paper)]
 
     def _apply(self, image, boxes, params):
         ink, paper = params["ink"], params["paper"]
@@ -394,7 +403,7 @@ class RandomErasing(ImageTransform):
         self.height = check_range(o, "height", height, 1, 28, integer=True)
         self.fill = check_range(o, "fill", fill, 0, 1)
 
-    def _draw(self, rng, shape):
+    def _finish(self, params, rng, shape):
         h, w = shape
         n = int(rng.integers(self.count[0], self.count[1] + 1))
         rects = []
@@ -404,7 +413,8 @@ class RandomErasing(ImageTransform):
             x = int(rng.integers(0, max(1, w - rw + 1)))
             y = int(rng.integers(0, max(1, h - rh + 1)))
             rects.append([x, y, rw, rh, float(rng.uniform(*self.fill))])
-        return {"rects": rects}
+        params["rects"] = rects
+        return params
 
     def _apply(self, image, boxes, params):
         out = image.copy()
@@ -447,15 +457,14 @@ class Perspective(ImageTransform):
         self.rotate = check_range(o, "rotate", rotate, -10, 10)
         self.corner = check_range(o, "corner", corner, 0, 14)
 
-    def _draw(self, rng, shape):
-        amp = float(rng.uniform(*self.corner))
-        jitter = rng.uniform(-amp, amp, size=8)
-        return {
-            "skew": float(rng.uniform(*self.skew)),
-            "rotate": float(rng.uniform(*self.rotate)),
-            "dx": [float(v) for v in jitter[:4]],
-            "dy": [float(v) for v in jitter[4:]],
-        }
+    def _uniform_params(self, shape):
+        return [("skew", self.skew), ("rotate", self.rotate), ("corner", self.corner)]
+
+    def _finish(self, params, rng, shape):
+        amp = params.pop("corner")
+        jitter = (rng.random(8) * (2 * amp) - amp).tolist()
+        params["dx"], params["dy"] = jitter[:4], jitter[4:]
+        return params
 
     @staticmethod
     def homography(shape, params) -> np.ndarray:
@@ -525,7 +534,7 @@ class Invert(ImageTransform):
     def __init__(self, p: float = 1.0):
         super().__init__(p)
 
-    def _draw(self, rng, shape):
+    def _finish(self, params, rng, shape):
         return {"invert": True}
 
     def _apply(self, image, boxes, params):

@@ -7,7 +7,8 @@ from typing import Iterable
 
 import numpy as np
 
-from .base import GlyphTransform, ImageTransform, check_glyph, check_glyphs, check_image
+from .base import (GlyphTransform, ImageTransform, _SamplingPlan, check_glyph, check_glyphs, check_image,
+                   sample_glyph_columns)
 
 
 class Pipeline:
@@ -49,7 +50,10 @@ class Pipeline:
 
     # ------------------------------------------------------------------ glyphs
     def _sample_glyph_columns(self, rng: np.random.Generator, n: int) -> list:
-        return [t.sample_columns(rng, n) for t in self.glyph]
+        plan = self.__dict__.get("_plan")
+        if plan is None or plan.key != [(id(t), id(t._spec())) for t in self.glyph]:
+            plan = self.__dict__["_plan"] = _SamplingPlan(self.glyph)
+        return sample_glyph_columns(self.glyph, rng, n, plan)
 
     def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:
         from .glyph import warp_glyphs
