@@ -13,8 +13,6 @@ from black to white).  Pixel noise and paper textures come from fixed tables
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import cv2
 import numpy as np
 
