@@ -39,6 +39,14 @@ Split = Annotated[str, typer.Option("--split", help="Draw glyphs from the MNIST 
 Align = Annotated[str, typer.Option("--align", help="Where a narrow sequence sits: center, left or right.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail instead of scaling down a sequence that is too wide.")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
+Augment = Annotated[
+    Optional[str],
+    typer.Option(
+        "--augment",
+        metavar="PRESET|FILE",
+        help="Augmentation: none, light, medium, heavy, or a pipeline .json/.yaml file (default: none).",
+    ),
+]
 
 
 @app.command("generate-numbers-sequence")
@@ -55,12 +63,13 @@ def generate_numbers_sequence_command(
     align: Align = "center",
     strict: Strict = False,
     overwrite: Overwrite = False,
+    augment: Augment = None,
 ) -> None:
     """Write one PNG of a digit sequence (8-bit grayscale, white paper, black ink)."""
     digits = "".join(sequence).replace(" ", "")
     path = exporting.write_sequence_png(
         digits, (min_spacing, max_spacing), image_width, output_path,
-        seed=base_seed(seed), split=split, align=align, strict=strict, overwrite=overwrite,
+        seed=base_seed(seed), split=split, align=align, strict=strict, overwrite=overwrite, augment=augment,
     )  # fmt: skip
     typer.echo(str(path))
 
@@ -84,12 +93,13 @@ def generate_phone_numbers_command(
     align: Align = "center",
     strict: Strict = False,
     overwrite: Overwrite = False,
+    augment: Augment = None,
 ) -> None:
     """Write N distinct Japanese phone-number PNGs and a labels.csv (file_name,number)."""
     result = exporting.export_phone_numbers(
         num_images, (min_spacing, max_spacing), image_width, output_path,
         seed=base_seed(seed), workers=workers, separator=separator, formats=formats or None,
-        split=split, align=align, strict=strict, overwrite=overwrite, progress=True,
+        split=split, align=align, strict=strict, overwrite=overwrite, progress=True, augment=augment,
     )  # fmt: skip
     typer.echo(f"wrote {result.written} images and {result.labels_path}")
 
@@ -102,6 +112,34 @@ def demo_command(
     """Write sample images: a digit sequence, phone numbers with labels.csv, and a page of them."""
     for path in exporting.write_demo(output_path, seed=base_seed(seed)):
         typer.echo(str(path))
+
+
+@app.command("preview")
+def preview_command(
+    output_path: Annotated[
+        Path, typer.Argument(help="A .png file, or a directory for preview-<augment>-seed<seed>.png.")
+    ] = Path("."),
+    augment: Annotated[
+        str,
+        typer.Option("--augment", metavar="PRESET|FILE",
+                     help="none, light, medium, heavy, or a pipeline .json/.yaml file."),
+    ] = "medium",
+    count: Annotated[int, typer.Option("--count", help="Number of samples on the sheet (1-1000).")] = 12,
+    length: Annotated[int, typer.Option("--length", help="Digits per sample.")] = 10,
+    min_spacing: MinSpacing = 0,
+    max_spacing: MaxSpacing = 4,
+    image_width: ImageWidth = 300,
+    columns: Annotated[int, typer.Option("--columns", help="Samples per row of the sheet.")] = 2,
+    seed: Annotated[int, typer.Option("--seed", "--random-seed", help="Seed (same seed, same sheet).")] = 0,
+    split: Split = "train",
+    overwrite: Overwrite = False,
+) -> None:
+    """Write a contact sheet PNG of random digit sequences with their labels, augmented as asked."""
+    path = exporting.write_preview(
+        output_path, augment=augment, count=count, length=length, spacing_range=(min_spacing, max_spacing),
+        image_width=image_width, seed=base_seed(seed), columns=columns, split=split, overwrite=overwrite,
+    )  # fmt: skip
+    typer.echo(str(path))
 
 
 @datasets_app.command("verify")

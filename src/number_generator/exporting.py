@@ -21,8 +21,9 @@ from pathlib import Path
 from .datasets.cache import atomic_write_bytes
 from .phone import PhoneNumberBatch
 from .png import encode_png, write_png
-from .render import render_sequence
-from .validation import check_int, parse_digits
+from .randomness import sample_generator
+from .render import render_sequence, resolve_augmentation
+from .validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
 
 LABELS_FILE = "labels.csv"
 MAX_WORKERS = 256
@@ -36,14 +37,15 @@ def sequence_file_name(digits: str, seed: int) -> str:
 
 def write_sequence_png(digits: str, spacing_range, image_width: int, output_path: Path, *, seed: int,
                        split: str = "train", align: str = "center", strict: bool = False,
-                       overwrite: bool = False) -> Path:  # fmt: skip
+                       overwrite: bool = False, augment=None) -> Path:  # fmt: skip
     """Render ``digits`` and write one PNG.
 
     ``output_path`` ending in ``.png`` is the file; anything else is a
     directory (created if needed) that gets :func:`sequence_file_name`.
     """
     digits = parse_digits(digits)
-    sample = render_sequence(digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict)
+    sample = render_sequence(digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict,
+                             augment=augment)  # fmt: skip
     output_path = Path(output_path)
     if output_path.suffix.lower() == ".png":
         path = output_path
@@ -134,7 +136,7 @@ def _write_labels(out_dir: Path, batch: PhoneNumberBatch, done: dict[int, str]) 
 def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: Path, *, seed: int | None = None,
                          workers: int = 1, separator: str = "-", formats=None, split: str = "train",
                          align: str = "center", strict: bool = False, overwrite: bool = False,
-                         progress: bool = False, chunk_size: int = 256) -> ExportResult:  # fmt: skip
+                         progress: bool = False, chunk_size: int = 256, augment=None) -> ExportResult:  # fmt: skip
     """Write ``count`` distinct phone-number PNGs and ``labels.csv`` into ``out_dir``.
 
     Raises ``FileExistsError`` (before writing anything) when a target file
@@ -143,7 +145,7 @@ def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: P
     exception propagates.
     """
     batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
-                             formats=formats, split=split, align=align, strict=strict)  # fmt: skip
+                             formats=formats, split=split, align=align, strict=strict, augment=augment)  # fmt: skip
     workers = check_int("workers", workers, 1, MAX_WORKERS)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -202,3 +204,55 @@ def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:
     contact_sheet([s.image for s in samples], [s.text for s in samples], columns=2).save(buffer, format="PNG")
     atomic_write_bytes(page, buffer.getvalue())
     return [sequence, phones.labels_path, page]
+
+
+MAX_PREVIEW = 1_000
+
+
+def preview_file_name(augment: object, seed: int) -> str:
+    """``preview-<preset or file stem>-seed<seed>.png``."""
+    if augment is None:
+        name = "none"
+    elif isinstance(augment, (str, os.PathLike)):
+        name = Path(augment).stem.lower()
+    else:
+        name = "custom"
+    return f"preview-{name}-seed{seed}.png"
+
+
+def write_preview(output_path: Path, *, augment="medium", count: int = 12, length: int = 10,
+                  spacing_range=(0, 4), image_width: int = 300, seed: int = 0, columns: int = 2,
+                  split: str = "train", overwrite: bool = False) -> Path:  # fmt: skip
+    """Write a contact sheet of ``count`` random digit sequences drawn with ``augment``.
+
+    Sample ``i`` (random digits, then the image) depends only on ``(seed, i)``.
+    ``output_path`` ending in ``.png`` is the file; anything else is a directory
+    that gets :func:`preview_file_name`.  Shows users what they will train on.
+    """
+    from .sheet import contact_sheet
+
+    pipeline = resolve_augmentation(augment)  # bad specs fail before any work
+    count = check_int("count", count, 1, MAX_PREVIEW)
+    length = check_int("length", length, 1, MAX_SEQUENCE_LENGTH)
+    columns = check_int("columns", columns, 1, 100)
+    output_path = Path(output_path)
+    if output_path.suffix.lower() == ".png":
+        path = output_path
+    else:
+        if output_path.exists() and not output_path.is_dir():
+            raise ValueError(f"output path {output_path} is a file without a .png suffix")
+        path = output_path / preview_file_name(augment, seed)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; use --overwrite to replace")
+    images, labels = [], []
+    for i in range(count):
+        rng = sample_generator(seed, i)
+        digits = "".join(map(str, rng.integers(0, 10, size=length).tolist()))
+        sample = render_sequence(digits, spacing_range, image_width, seed=rng, split=split, augment=pipeline)
+        images.append(sample.image)
+        labels.append(sample.text)
+    buffer = io.BytesIO()
+    contact_sheet(images, labels, columns=columns).save(buffer, format="PNG")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path

@@ -28,7 +28,7 @@ import numpy as np
 from .glyphs import get_glyph_set
 from .permutation import KeyedPermutation
 from .randomness import as_generator, base_seed, sample_generator
-from .render import Sample, _classes_of, _render
+from .render import Sample, _classes_of, _render, resolve_augmentation
 from .validation import check_align, check_count, check_image_width, check_spacing_range
 
 SEPARATORS = ("-", "")
@@ -170,9 +170,10 @@ def random_phone_number(seed=None, *, formats=None, separator: str = "-") -> str
     return check_separator(separator).join(fmt.groups_of(int(rng.integers(fmt.capacity))))
 
 
-def _render_number(number: str, spacing_range, image_width, rng, split, align, strict) -> Sample:
+def _render_number(number: str, spacing_range, image_width, rng, split, align, strict, augment=None) -> Sample:
     glyph_set = get_glyph_set("mnist", split)
-    return _render(number, _classes_of(number, glyph_set), glyph_set, spacing_range, image_width, rng, align, strict)
+    return _render(number, _classes_of(number, glyph_set), glyph_set, spacing_range, image_width, rng, align, strict,
+                   augment)  # fmt: skip
 
 
 def render_phone_number(
@@ -185,20 +186,22 @@ def render_phone_number(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
+    augment=None,
 ) -> Sample:
     """A random Japanese phone number as a :class:`~number_generator.render.Sample`.
 
     ``sample.text`` is the number as drawn (``"090-1234-5678"``, or digits
     only with ``separator=""``).  Hyphens are synthesised strokes; every digit
     is a real MNIST sample.  Other parameters as in
-    :func:`~number_generator.render_sequence`; ``formats`` as in
-    :func:`check_formats`.
+    :func:`~number_generator.render_sequence` (including ``augment``);
+    ``formats`` as in :func:`check_formats`.
     """
     spacing_range = check_spacing_range(spacing_range)
     image_width = check_image_width(image_width)
     align = check_align(align)
+    pipeline = resolve_augmentation(augment)
     number = random_phone_number(rng := as_generator(seed), formats=formats, separator=separator)
-    return _render_number(number, spacing_range, image_width, rng, split, align, strict)
+    return _render_number(number, spacing_range, image_width, rng, split, align, strict, pipeline)
 
 
 def generate_phone_number(
@@ -211,6 +214,7 @@ def generate_phone_number(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
+    augment=None,
 ) -> PhoneNumberImage:
     """Image of a random Japanese phone number, and the number.
 
@@ -222,7 +226,7 @@ def generate_phone_number(
     """
     sample = render_phone_number(
         spacing_range, image_width, seed=seed, separator=separator, formats=formats,
-        split=split, align=align, strict=strict,
+        split=split, align=align, strict=strict, augment=augment,
     )  # fmt: skip
     return PhoneNumberImage(sample.image, sample.text)
 
@@ -238,7 +242,7 @@ class PhoneNumberBatch:
     """
 
     def __init__(self, count, spacing_range, image_width, *, seed=None, separator="-", formats=None,
-                 split="train", align="center", strict=False):  # fmt: skip
+                 split="train", align="center", strict=False, augment=None):  # fmt: skip
         self.count = check_count("count", count)
         self.spacing_range = check_spacing_range(spacing_range)
         self.image_width = check_image_width(image_width)
@@ -246,6 +250,7 @@ class PhoneNumberBatch:
         self.weights = check_formats(formats)
         self.align = check_align(align)
         self.strict = bool(strict)
+        self.augment = resolve_augmentation(augment)
         self.split = get_glyph_set("mnist", split).split
         for name in self.weights:
             capacity = FORMATS[name].capacity
@@ -276,7 +281,8 @@ class PhoneNumberBatch:
 
     def __getitem__(self, index: int) -> Sample:
         number, rng = self._number(index)
-        return _render_number(number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict)
+        return _render_number(number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict,
+                              self.augment)  # fmt: skip
 
     def render_range(self, start: int, stop: int) -> Iterator[tuple[int, Sample]]:
         """``(i, self[i])`` for ``start <= i < stop``, with the permutations run once per format.
@@ -296,18 +302,18 @@ class PhoneNumberBatch:
         for offset, (rng, fmt) in enumerate(zip(rngs, formats)):
             number = self.separator.join(fmt.groups_of(int(drawn[offset])))
             yield start + offset, _render_number(
-                number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict
+                number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
             )
 
 
 def generate_phone_numbers(count: int, spacing_range: tuple[int, int], image_width: int, *, seed=None,
                            separator: str = "-", formats=None, split: str = "train", align: str = "center",
-                           strict: bool = False) -> list[PhoneNumberImage]:  # fmt: skip
+                           strict: bool = False, augment=None) -> list[PhoneNumberImage]:  # fmt: skip
     """``count`` images of distinct phone numbers.
 
     Raises ``ValueError`` when ``count`` is more than a chosen format can hold.
     Sample ``i`` is the same as ``PhoneNumberBatch(...)[i]`` with the same seed.
     """
     batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
-                             formats=formats, split=split, align=align, strict=strict)  # fmt: skip
+                             formats=formats, split=split, align=align, strict=strict, augment=augment)  # fmt: skip
     return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]

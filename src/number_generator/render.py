@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .glyphs import GlyphSet, get_glyph_set
+from .glyphs import GlyphSet, get_glyph_set, ink_extents
 from .layout import draw_gaps, fit, place
 from .randomness import as_generator
 from .strokes import SYNTHESISED, synthetic_glyphs
@@ -139,8 +139,27 @@ def _scale_down(strip: np.ndarray, boxes: np.ndarray, image_width: int, scale: f
     return image, scaled.astype(np.int32), scale
 
 
+def resolve_augmentation(augment):
+    """``augment=`` argument -> ``Pipeline`` or ``None`` (ValueError on a bad spec).
+
+    The augmentation package (OpenCV) is imported only when augmentation is asked for.
+    """
+    if augment is None:
+        return None
+    from .augment import resolve_augment
+
+    return resolve_augment(augment)
+
+
 def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, image_width: int,
-            rng: np.random.Generator, align: str, strict: bool) -> Sample:
+            rng: np.random.Generator, align: str, strict: bool, augment=None) -> Sample:
+    """Pick glyphs, draw gaps, (augment glyphs), compose, (augment the image).
+
+    ``augment`` is a resolved ``Pipeline`` or ``None``.  Augmentation draws its
+    randomness after the glyphs and gaps, so the same seed picks the same glyphs
+    and spacing with or without it; glyph ink extents are measured after the
+    glyph transforms, and boxes follow the image transforms.
+    """
     synthesised = classes < 0
     if synthesised.any():
         real = ~synthesised
@@ -159,7 +178,12 @@ def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, 
         glyphs = glyph_set.images[indices]
         extents = glyph_set.extents[indices]
     gaps = draw_gaps(rng, len(text) - 1, spacing_range)
+    if augment is not None and augment.glyph:
+        glyphs = augment.apply_glyphs(np.ascontiguousarray(glyphs), rng)
+        extents = ink_extents(glyphs)
     image, boxes, scale = _compose(glyphs, extents, gaps, image_width, align, strict)
+    if augment is not None and augment.image:
+        image, boxes = augment.apply_image(image, boxes, rng)
     return Sample(image=image, text=text, boxes=boxes, glyph_indices=indices, spacing=gaps, scale=scale)
 
 
@@ -173,6 +197,7 @@ def render_sequence(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
+    augment=None,
 ) -> Sample:
     """Render a character sequence and return the full :class:`Sample`.
 
@@ -197,6 +222,12 @@ def render_sequence(
     strict : bool
         Raise ``ValueError`` instead of scaling down a strip wider than
         ``image_width``.
+    augment : None, str, os.PathLike, dict or augment.Pipeline
+        Augmentation: ``None``/``"none"`` (default), a preset ``"light"``,
+        ``"medium"``, ``"heavy"``, a ``.json``/``.yaml`` pipeline file, a
+        pipeline dict or a :class:`~number_generator.augment.Pipeline`.  Each
+        glyph is transformed before its ink extents are measured, the composed
+        image after composition; boxes follow.  Same seed, same output.
 
     Returns
     -------
@@ -213,7 +244,9 @@ def render_sequence(
     if len(text) > MAX_SEQUENCE_LENGTH:
         raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
     classes = _classes_of(text, glyph_set)
-    return _render(text, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict)
+    pipeline = resolve_augmentation(augment)
+    return _render(text, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict,
+                   pipeline)  # fmt: skip
 
 
 def generate_numbers_sequence(
@@ -225,6 +258,7 @@ def generate_numbers_sequence(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
+    augment=None,
 ) -> np.ndarray:
     """Image of a digit sequence drawn with real MNIST digits.
 
@@ -232,7 +266,7 @@ def generate_numbers_sequence(
     ----------
     digits : str or iterable of int
         ``"350"`` or ``[3, 5, 0]``; each 0-9, 1 to 1,024 of them.
-    spacing_range, image_width, seed, split, align, strict
+    spacing_range, image_width, seed, split, align, strict, augment
         As in :func:`render_sequence`.
 
     Returns
@@ -241,5 +275,6 @@ def generate_numbers_sequence(
         1.0 = white background, 0.0 = black ink.
     """
     return render_sequence(
-        parse_digits(digits), spacing_range, image_width, seed=seed, split=split, align=align, strict=strict
+        parse_digits(digits), spacing_range, image_width, seed=seed, split=split, align=align, strict=strict,
+        augment=augment,
     ).image

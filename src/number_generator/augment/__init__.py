@@ -1,0 +1,43 @@
+"""Reproducible augmentation of glyphs and composed line images.
+
+Two kinds of transforms:
+
+* glyph transforms (:mod:`.glyph`) on each character, ``numpy.uint8 (28, 28)``,
+  0 = no ink, 255 = full ink, before composition;
+* image transforms (:mod:`.image`) on the composed line, ``numpy.float32 (28, W)``
+  in [0, 1], 1.0 = paper, with per-character boxes that follow geometric changes.
+
+Each transform samples plain-dict parameters from a ``numpy.random.Generator``
+and applies them deterministically.  A :class:`Pipeline` chains them and is plain
+data (dict / JSON / YAML); :func:`resolve_augment` accepts every user-facing form
+(``None``, ``"none"``, ``"light"``, ``"medium"``, ``"heavy"``, a file path, a dict,
+a Pipeline).
+
+Example
+-------
+>>> import numpy as np
+>>> from number_generator.augment import resolve_augment
+>>> pipe = resolve_augment("medium")
+>>> rng = np.random.default_rng(0)
+>>> glyphs = pipe.apply_glyphs(np.zeros((3, 28, 28), np.uint8), rng)
+>>> image, boxes = pipe.apply_image(np.ones((28, 100), np.float32), None, rng)
+"""
+
+from .base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, GlyphTransform, ImageTransform, Transform
+from .config import load_pipeline, pipeline_from_dict, resolve_augment, save_pipeline
+from .glyph import Affine, BaselineJitter, ElasticDistortion, SizeVariation, StrokeThickness
+from .image import (BackgroundGradient, BackgroundTexture, Brightness, Contrast, GaussianBlur,
+                    GaussianNoise, Gamma, IntensityRange, Invert, MotionBlur, Perspective,
+                    RandomErasing, SaltAndPepper)
+from .pipeline import Pipeline
+from .presets import PRESET_NAMES, PRESETS, preset
+
+__all__ = [
+    "Pipeline", "resolve_augment", "preset", "PRESETS", "PRESET_NAMES",
+    "load_pipeline", "save_pipeline", "pipeline_from_dict",
+    "Transform", "GlyphTransform", "ImageTransform", "GLYPH_TRANSFORMS", "IMAGE_TRANSFORMS",
+    "Affine", "BaselineJitter", "ElasticDistortion", "SizeVariation", "StrokeThickness",
+    "BackgroundGradient", "BackgroundTexture", "Brightness", "Contrast", "GaussianBlur",
+    "GaussianNoise", "Gamma", "IntensityRange", "Invert", "MotionBlur", "Perspective",
+    "RandomErasing", "SaltAndPepper",
+]

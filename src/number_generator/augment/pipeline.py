@@ -1,0 +1,211 @@
+"""The augmentation :class:`Pipeline`: glyph transforms, then image transforms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from .base import (GlyphTransform, ImageTransform, _SamplingPlan, check_glyph, check_glyphs, check_image,
+                   sample_glyph_columns)
+
+
+class Pipeline:
+    """Ordered glyph transforms and image transforms, usable as plain data.
+
+    Parameters
+    ----------
+    glyph : iterable of GlyphTransform
+        Applied in order to every character (``uint8 (28, 28)``, 0 = no ink)
+        before composition.  Consecutive geometric transforms are composed and
+        resampled once (see :mod:`.glyph`).
+    image : iterable of ImageTransform
+        Applied in order to the composed line (``float32 (28, W)``, 1.0 = paper)
+        and its character boxes.
+
+    Notes
+    -----
+    Randomness: every ``apply_*`` method draws all parameters from the given
+    generator first, then applies them; the same generator state and pipeline
+    give identical arrays.  ``apply_glyphs(stack, rng)`` on ``n`` glyphs draws one
+    batch of parameters (it is *not* the same as ``n`` calls of ``apply_glyph``,
+    but ``apply_glyph(g, rng)`` equals ``apply_glyphs(g[None], rng)[0]``).
+
+    Recorded parameters (``return_params=True``) are plain JSON-serialisable data:
+    for glyphs, one list per glyph with one dict per glyph transform; for the
+    image, one dict per image transform; ``{}`` means "skipped".  Pass them to
+    ``replay_glyphs`` / ``replay_image`` to reproduce the output exactly.
+    """
+
+    def __init__(self, glyph: Iterable[GlyphTransform] = (), image: Iterable[ImageTransform] = ()):
+        self.glyph = list(glyph)
+        self.image = list(image)
+        for i, t in enumerate(self.glyph):
+            if not isinstance(t, GlyphTransform):
+                raise ValueError(f"Pipeline glyph[{i}]: expected a glyph transform, got {t!r}")
+        for i, t in enumerate(self.image):
+            if not isinstance(t, ImageTransform):
+                raise ValueError(f"Pipeline image[{i}]: expected an image transform, got {t!r}")
+
+    # ------------------------------------------------------------------ glyphs
+    def _sample_glyph_columns(self, rng: np.random.Generator, n: int) -> list:
+        plan = self.__dict__.get("_plan")
+        if plan is None or plan.key != [(id(t), id(t._spec())) for t in self.glyph]:
+            plan = self.__dict__["_plan"] = _SamplingPlan(self.glyph)
+        return sample_glyph_columns(self.glyph, rng, n, plan)
+
+    def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:
+        from .glyph import warp_glyphs
+
+        out = stack
+        chain: list = []
+        for t, cols in zip(self.glyph, columns):
+            if t.geometric:
+                chain.append((t, cols))
+                continue
+            if chain:
+                out = warp_glyphs(out, chain)
+                chain = []
+            if cols["applied"].any():
+                out = t._apply_pixels(out, cols)
+        if chain:
+            out = warp_glyphs(out, chain)
+        return out.copy() if out is stack else out
+
+    def _columns_to_records(self, columns: list, n: int) -> list:
+        per_t = [t.columns_to_dicts(c) for t, c in zip(self.glyph, columns)]
+        return [[per_t[j][i] for j in range(len(self.glyph))] for i in range(n)]
+
+    def apply_glyphs(self, stack: np.ndarray, rng: np.random.Generator, return_params: bool = False):
+        """Augment a stack of glyphs, each with its own random parameters.
+
+        Parameters
+        ----------
+        stack : numpy.ndarray
+            uint8 ``(n, 28, 28)``, 0 = no ink, 255 = full ink.  Not modified.
+        rng : numpy.random.Generator
+            Source of randomness.
+        return_params : bool
+            Also return the parameters drawn (see class notes).
+
+        Returns
+        -------
+        numpy.ndarray or (numpy.ndarray, list)
+            New uint8 ``(n, 28, 28)`` stack (and the records).
+        """
+        stack = check_glyphs(stack)
+        columns = self._sample_glyph_columns(rng, stack.shape[0])
+        out = self._run_glyphs(stack, columns)
+        if return_params:
+            return out, self._columns_to_records(columns, stack.shape[0])
+        return out
+
+    def apply_glyph(self, glyph: np.ndarray, rng: np.random.Generator, return_params: bool = False):
+        """Augment one glyph: uint8 ``(28, 28)`` in, uint8 ``(28, 28)`` out."""
+        glyph = check_glyph(glyph)
+        res = self.apply_glyphs(glyph[None], rng, return_params)
+        if return_params:
+            return res[0][0], res[1][0]
+        return res[0]
+
+    def replay_glyphs(self, stack: np.ndarray, params: list) -> np.ndarray:
+        """Re-apply recorded parameters (one list per glyph) to a stack ``(n, 28, 28)``."""
+        stack = check_glyphs(stack)
+        if len(params) != stack.shape[0] or any(len(p) != len(self.glyph) for p in params):
+            raise ValueError(f"replay_glyphs: expected {stack.shape[0]} records of {len(self.glyph)} dicts")
+        columns = [t.dicts_to_columns([p[j] for p in params]) for j, t in enumerate(self.glyph)]
+        return self._run_glyphs(stack, columns)
+
+    def replay_glyph(self, glyph: np.ndarray, params: list) -> np.ndarray:
+        """Re-apply one glyph's recorded parameters."""
+        return self.replay_glyphs(check_glyph(glyph)[None], [params])[0]
+
+    # ------------------------------------------------------------------ image
+    def apply_image(self, image: np.ndarray, boxes, rng: np.random.Generator, return_params: bool = False):
+        """Augment a composed line and move its boxes with it.
+
+        Parameters
+        ----------
+        image : numpy.ndarray
+            float32 ``(28, W)`` in [0, 1], 1.0 = paper.  Not modified.
+        boxes : numpy.ndarray or None
+            Integer ``(n, 4)`` boxes ``(x0, y0, x1, y1)``, half-open, pixels.
+        rng : numpy.random.Generator
+            Source of randomness.
+        return_params : bool
+            Also return the list of parameter dicts, one per image transform.
+
+        Returns
+        -------
+        (image, boxes) or (image, boxes, params)
+            float32 ``(28, W)`` in [0, 1] and boxes of the same dtype (or None).
+        """
+        image = check_image(image)
+        shape = image.shape
+        params = [t.sample(rng, shape) for t in self.image]
+        out, boxes = self._run_image(image, boxes, params)
+        if return_params:
+            return out, boxes, params
+        return out, boxes
+
+    def _run_image(self, image, boxes, params):
+        out = image
+        if boxes is not None:
+            boxes = np.array(boxes, copy=True)
+        for t, p in zip(self.image, params):
+            if p:
+                out, boxes = t._apply(out, boxes, p)
+        if out is image:
+            out = image.copy()
+        return out, boxes
+
+    def replay_image(self, image: np.ndarray, boxes, params: list):
+        """Re-apply recorded image parameters (one dict per image transform)."""
+        image = check_image(image)
+        if len(params) != len(self.image):
+            raise ValueError(f"replay_image: expected {len(self.image)} dicts, got {len(params)}")
+        return self._run_image(image, boxes, params)
+
+    # ------------------------------------------------------------------ configuration
+    def to_dict(self) -> dict:
+        """Plain-data configuration: ``{"glyph": [...], "image": [...]}``."""
+        return {"glyph": [t.to_dict() for t in self.glyph], "image": [t.to_dict() for t in self.image]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Pipeline:
+        """Build from :meth:`to_dict` output; ``ValueError`` names any bad key or value."""
+        from .config import pipeline_from_dict
+
+        return pipeline_from_dict(data)
+
+    def to_json(self) -> str:
+        import json
+
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
+
+    def save(self, path: str | Path) -> None:
+        """Write to ``.json``, ``.yaml`` or ``.yml`` (atomically: temporary file, then rename)."""
+        from .config import save_pipeline
+
+        save_pipeline(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Pipeline:
+        """Read a ``.json``, ``.yaml`` or ``.yml`` file written by :meth:`save` or by hand."""
+        from .config import load_pipeline
+
+        return load_pipeline(path)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pipeline) and self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Pipeline(glyph={self.glyph!r}, image={self.image!r})"
