@@ -33,9 +33,11 @@ import queue
 import shutil
 import signal
 import tarfile
+import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,7 @@ MANIFEST_FORMAT = "number-generator-export/1"
 METADATA = "metadata.jsonl"
 LABELS = "labels.csv"
 SHARD_INDEX = "_index.jsonl"
+FLAT_INDEX_DIR = ".index"  # flat layout: one <shard>.jsonl per finished shard
 MAX_WORKERS = 256
 _EXT = {"png": "", "npz": ".npz", "webdataset": ".tar"}
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -80,6 +83,15 @@ def shard_name(k: int, n_shards: int) -> str:
 
 def sample_key(i: int, count: int) -> str:
     return f"{i:0{max(8, len(str(count - 1)))}d}"
+
+
+def flat_file_name(prefix: str, i: int, count: int) -> str:
+    """Flat layout: ``<prefix><i>.png``, zero-padded to at least 6 digits so names sort in index order."""
+    return f"{prefix}{i:0{max(6, len(str(count - 1)))}d}.png"
+
+
+def _flat_prefix(layout: str) -> str | None:
+    return layout[len("flat:"):] if layout.startswith("flat:") else None
 
 
 # --------------------------------------------------------------------------- outputs
@@ -117,7 +129,7 @@ class _LocalOutput:
             path.unlink(missing_ok=True)
 
     def write(self, name: str, data: bytes) -> None:
-        tmp = self.root / f".tmp-{uuid.uuid4().hex}-{name}"
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}-{name.replace('/', '_')}"
         with open(tmp, "wb") as fh:
             fh.write(data)
         os.replace(tmp, self.root / name)
@@ -145,6 +157,38 @@ class _LocalOutput:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+    def write_flat(self, index_name: str, files: Iterable[tuple[str, bytes]]) -> None:
+        """Flat layout: write ``files`` in a temporary directory, rename each into the root, then
+        write the shard's index (its record of completion) atomically."""
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+        os.mkdir(tmp)
+        try:
+            names = []
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                for file_name, data in files:
+                    if file_name == SHARD_INDEX:
+                        index = data
+                        continue
+                    f = os.open(file_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644, dir_fd=fd)
+                    try:
+                        os.write(f, data)
+                    finally:
+                        os.close(f)
+                    names.append(file_name)
+                root = os.open(self.root, os.O_RDONLY)
+                try:
+                    for file_name in names:
+                        os.rename(file_name, file_name, src_dir_fd=fd, dst_dir_fd=root)
+                finally:
+                    os.close(root)
+            finally:
+                os.close(fd)
+            (self.root / FLAT_INDEX_DIR).mkdir(exist_ok=True)
+            self.write(f"{FLAT_INDEX_DIR}/{index_name}", index)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def read_dir(self, name: str) -> dict[str, bytes] | None:
         path = self.root / name
@@ -266,8 +310,13 @@ def _json_line(record: dict) -> str:
 
 
 def write_shard(ds: SyntheticDataset, out, fmt: str, shard_size: int, k: int,
-                progress: Callable[[int], None] | None = None) -> dict:  # fmt: skip
-    """Render shard ``k`` of ``ds`` and write it atomically to ``out``; return its manifest entry."""
+                progress: Callable[[int], None] | None = None, layout: str = "shards") -> dict:  # fmt: skip
+    """Render shard ``k`` of ``ds`` and write it atomically to ``out``; return its manifest entry.
+
+    ``layout="flat:PREFIX"`` (png only) puts the images of every shard in the
+    root as ``PREFIX<i>.png`` (renamed in one by one) and the shard's index in
+    ``.index/<shard>.jsonl``.
+    """
     count = len(ds)
     n_shards = shard_count(count, shard_size)
     name = shard_name(k, n_shards)
@@ -282,17 +331,28 @@ def write_shard(ds: SyntheticDataset, out, fmt: str, shard_size: int, k: int,
             if progress is not None and done % 256 == 0:
                 progress(256)
 
+    prefix = _flat_prefix(layout)
     if fmt == "png":
         files: dict[str, bytes] = {}
         lines = []
         for i, sample in samples():
-            key = sample_key(i, count)
-            files[f"{key}.png"] = encode_png(sample.image)
-            lines.append(_json_line({"file_name": f"{name}/{key}.png", **_meta(sample, i)}))
+            if prefix is None:
+                file_name = f"{sample_key(i, count)}.png"
+                path = f"{name}/{file_name}"
+            else:
+                file_name = path = flat_file_name(prefix, i, count)
+            files[file_name] = encode_png(sample.image)
+            lines.append(_json_line({"file_name": path, **_meta(sample, i)}))
         files[SHARD_INDEX] = "".join(lines).encode()
-        out.write_dir(name, files.items())
+        if prefix is None:
+            out.write_dir(name, files.items())
+            file_name = name
+        else:
+            if not isinstance(out, _LocalOutput):
+                raise ValueError("the flat layout writes to a local directory only")
+            file_name = f"{FLAT_INDEX_DIR}/{name}.jsonl"
+            out.write_flat(f"{name}.jsonl", files.items())
         checksum, size = _dir_checksum(files), sum(map(len, files.values()))
-        file_name = name
     elif fmt == "npz":
         width = ds.width[1]
         images = np.full((stop - start, 28, width), 255, dtype=np.uint8)
@@ -331,8 +391,20 @@ def write_shard(ds: SyntheticDataset, out, fmt: str, shard_size: int, k: int,
     return {"shard": k, "name": file_name, "start": start, "stop": stop, "sha256": checksum, "bytes": size}
 
 
-def shard_checksum(out, fmt: str, name: str) -> str | None:
+def shard_checksum(out, fmt: str, name: str, layout: str = "shards") -> str | None:
     """Recompute the checksum of a written shard (``None`` if it is missing)."""
+    if fmt == "png" and _flat_prefix(layout) is not None:
+        index = out.read(name)
+        if index is None:
+            return None
+        files = {SHARD_INDEX: index}
+        for line in index.decode().splitlines():
+            file_name = json.loads(line)["file_name"]
+            data = out.read(file_name)
+            if data is None:
+                return None
+            files[file_name] = data
+        return _dir_checksum(files)
     if fmt == "png":
         files = out.read_dir(name)
         return None if files is None else _dir_checksum(files)
@@ -345,7 +417,7 @@ def shard_checksum(out, fmt: str, name: str) -> str | None:
 _worker_cache: dict[str, Any] = {}
 
 
-def _worker_shard(spec_json: str, out_url: str, fmt: str, shard_size: int, k: int) -> dict:
+def _worker_shard(spec_json: str, out_url: str, fmt: str, shard_size: int, k: int, layout: str = "shards") -> dict:
     """Make shard ``k`` in any process (pool worker, Dask worker): a pure function of its arguments."""
     key = (spec_json, out_url)
     if _worker_cache.get("key") != key:
@@ -357,7 +429,7 @@ def _worker_shard(spec_json: str, out_url: str, fmt: str, shard_size: int, k: in
             with counter.get_lock():
                 counter.value += n
 
-    return write_shard(_worker_cache["ds"], _worker_cache["out"], fmt, shard_size, k, tick)
+    return write_shard(_worker_cache["ds"], _worker_cache["out"], fmt, shard_size, k, tick, layout)
 
 
 def _init_pool_worker(counter) -> None:
@@ -367,6 +439,24 @@ def _init_pool_worker(counter) -> None:
 
 
 # --------------------------------------------------------------------------- export
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM unwind like Ctrl-C (pool workers are terminated, the manifest keeps finished shards)."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass(frozen=True)
@@ -381,8 +471,10 @@ class ExportResult:
     spec_hash: str
 
 
-def _manifest(spec: DatasetSpec, fmt: str, shard_size: int, entries: dict[int, dict], complete: bool) -> bytes:
+def _manifest(spec: DatasetSpec, fmt: str, shard_size: int, entries: dict[int, dict], complete: bool,
+              layout: str = "shards") -> bytes:  # fmt: skip
     data = {
+        "layout": layout,
         "manifest": MANIFEST_FORMAT,
         "package": "number-generator",
         "version": _package_version(),
@@ -411,17 +503,18 @@ def read_manifest(out) -> dict | None:
         raise ValueError(f"{out.url}/{MANIFEST} is not a number-generator manifest") from None
 
 
-def _aggregate_png(out, manifest_shards: list[dict]) -> dict[str, bytes]:
+def _aggregate_png(out, manifest_shards: list[dict], layout: str = "shards") -> dict[str, bytes]:
     """metadata.jsonl and labels.csv of a png export, from the shards' own index files."""
     lines = []
+    flat = _flat_prefix(layout) is not None
     for entry in manifest_shards:
-        part = out.read(f"{entry['name']}/{SHARD_INDEX}")
+        part = out.read(entry["name"] if flat else f"{entry['name']}/{SHARD_INDEX}")
         if part is None:
             raise ValueError(f"shard {entry['name']} has no {SHARD_INDEX}")
         lines.extend(part.decode().splitlines(keepends=True))
     labels = io.StringIO()
     writer = csv.writer(labels, lineterminator="\n")
-    writer.writerow(("file_name", "text"))
+    writer.writerow(("file_name", "number" if flat else "text"))
     for line in lines:
         record = json.loads(line)
         writer.writerow((record["file_name"], record["text"]))
@@ -429,12 +522,13 @@ def _aggregate_png(out, manifest_shards: list[dict]) -> dict[str, bytes]:
 
 
 def _ours(name: str) -> bool:
-    return name.startswith(("shard-", ".tmp-")) or name in (MANIFEST, METADATA, LABELS)
+    return name.startswith(("shard-", ".tmp-")) or name in (MANIFEST, METADATA, LABELS, FLAT_INDEX_DIR)
 
 
 def export_dataset(spec: Any, out: str | os.PathLike, *, count: int | None = None, format: str = "png",
                    shard_size: int = 10_000, workers: int = 1, engine: str = "local",
-                   scheduler: str | None = None, progress: bool = False, overwrite: bool = False) -> ExportResult:  # fmt: skip
+                   scheduler: str | None = None, progress: bool = False, overwrite: bool = False,
+                   layout: str = "shards") -> ExportResult:  # fmt: skip
     """Export ``count`` samples of ``spec`` to ``out`` in shards; resume what an earlier run left.
 
     Parameters
@@ -456,6 +550,9 @@ def export_dataset(spec: Any, out: str | os.PathLike, *, count: int | None = Non
         needs ``pip install 'number-generator[dask]'``.  Same bytes either way.
     overwrite : bool
         Delete an existing export of another spec first (only its own files).
+    layout : str
+        ``"shards"``; or ``"flat:PREFIX"`` (png, local directory): all images
+        in the root as ``PREFIX<i>.png``, as ``generate-phone-numbers`` writes.
 
     Raises
     ------
@@ -472,13 +569,16 @@ def export_dataset(spec: Any, out: str | os.PathLike, *, count: int | None = Non
         raise ValueError(f"unknown engine {engine!r}; choose local or dask")
     if scheduler is not None and engine != "dask":
         raise ValueError("--scheduler needs --engine dask")
+    if layout != "shards" and not (layout.startswith("flat:") and format == "png"):
+        raise ValueError(f"unknown layout {layout!r}: 'shards', or 'flat:PREFIX' with format png")
     target = _output(out)
     target.prepare()
     n_shards = shard_count(spec.length, shard_size)
     done: dict[int, dict] = {}
     manifest = read_manifest(target)
     if manifest is not None:
-        mine = {"spec_hash": spec.hash, "format": format, "shard_size": shard_size, "version": _package_version()}
+        mine = {"spec_hash": spec.hash, "format": format, "shard_size": shard_size, "version": _package_version(),
+                "layout": layout}
         differs = [k for k, v in mine.items() if manifest.get(k) != v]
         if differs and not overwrite:
             what = differs[0].replace("_", " ")
@@ -492,6 +592,8 @@ def export_dataset(spec: Any, out: str | os.PathLike, *, count: int | None = Non
                     target.remove(name)
         else:
             done = {e["shard"]: e for e in manifest["shards"] if target.exists(e["name"])}
+            if _flat_prefix(layout) is not None:  # the index is written last; check the images are there too
+                done = {k: e for k, e in done.items() if shard_checksum(target, format, e["name"], layout) is not None}
     else:
         strangers = sorted(n for n in target.list() if not n.startswith(".tmp-"))
         if strangers and not overwrite:
@@ -507,50 +609,57 @@ def export_dataset(spec: Any, out: str | os.PathLike, *, count: int | None = Non
         for name in (METADATA, LABELS):  # rebuilt at the end, from the shards
             if not (manifest and manifest.get("complete") and len(done) == n_shards):
                 target.remove(name)
-    target.write(MANIFEST, _manifest(spec, format, shard_size, done, len(done) == n_shards))
+    target.write(MANIFEST, _manifest(spec, format, shard_size, done, len(done) == n_shards, layout))
     todo = [k for k in range(n_shards) if k not in done]
     skipped = len(done)
 
     from tqdm import tqdm
 
-    from .exporting import _sigterm_as_interrupt
-
     finished_samples = sum(e["stop"] - e["start"] for e in done.values())
     bar = tqdm(total=spec.length, initial=finished_samples, unit="img", disable=None if progress else True,
                dynamic_ncols=True, smoothing=0.1)  # fmt: skip
 
+    last_write = [0.0]
+
     def record(entry: dict) -> None:
+        # At most ~4 manifest writes a second: a shard finished but not yet recorded is simply redone.
         done[entry["shard"]] = entry
-        target.write(MANIFEST, _manifest(spec, format, shard_size, done, False))
+        now = time.monotonic()
+        if now - last_write[0] > 0.25:
+            target.write(MANIFEST, _manifest(spec, format, shard_size, done, False, layout))
+            last_write[0] = now
 
     try:
         with _sigterm_as_interrupt():
             if todo and engine == "dask":
-                _run_dask(spec, target.url, format, shard_size, todo, scheduler, workers, record, bar)
+                _run_dask(spec, target.url, format, shard_size, todo, scheduler, workers, record, bar, layout)
             elif todo and (workers == 1 or len(todo) == 1):
                 ds = SyntheticDataset(spec)
                 for k in todo:
-                    record(write_shard(ds, target, format, shard_size, k, bar.update))
+                    record(write_shard(ds, target, format, shard_size, k, bar.update, layout))
             elif todo:
-                _run_pool(spec, target.url, format, shard_size, todo, workers, record, bar)
+                _run_pool(spec, target.url, format, shard_size, todo, workers, record, bar, layout)
+    except BaseException:
+        target.write(MANIFEST, _manifest(spec, format, shard_size, done, False, layout))  # keep what finished
+        raise
     finally:
         bar.close()
     if format == "png":
-        for name, data in _aggregate_png(target, [done[k] for k in sorted(done)]).items():
+        for name, data in _aggregate_png(target, [done[k] for k in sorted(done)], layout).items():
             target.write(name, data)
-    target.write(MANIFEST, _manifest(spec, format, shard_size, done, True))
+    target.write(MANIFEST, _manifest(spec, format, shard_size, done, True, layout))
     return ExportResult(out=target.url, count=spec.length, shards=n_shards, written=len(todo), skipped=skipped,
                         spec_hash=spec.hash)  # fmt: skip
 
 
-def _run_pool(spec, url, fmt, shard_size, todo, workers, record, bar) -> None:
+def _run_pool(spec, url, fmt, shard_size, todo, workers, record, bar, layout) -> None:
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     counter = context.Value("q", 0)
     results: queue.Queue = queue.Queue()
     seen = 0
     with context.Pool(min(workers, len(todo)), _init_pool_worker, (counter,)) as pool:
         for k in todo:
-            pool.apply_async(_worker_shard, (spec.to_json(), url, fmt, shard_size, k),
+            pool.apply_async(_worker_shard, (spec.to_json(), url, fmt, shard_size, k, layout),
                              callback=results.put, error_callback=results.put)  # fmt: skip
         remaining = len(todo)
         while remaining:
@@ -569,7 +678,7 @@ def _run_pool(spec, url, fmt, shard_size, todo, workers, record, bar) -> None:
             remaining -= 1
 
 
-def _run_dask(spec, url, fmt, shard_size, todo, scheduler, workers, record, bar) -> None:
+def _run_dask(spec, url, fmt, shard_size, todo, scheduler, workers, record, bar, layout) -> None:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -581,7 +690,7 @@ def _run_dask(spec, url, fmt, shard_size, todo, scheduler, workers, record, bar)
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             futures = [
-                client.submit(_worker_shard, spec.to_json(), url, fmt, shard_size, k, pure=False, key=f"shard-{k}-{uuid.uuid4().hex}")
+                client.submit(_worker_shard, spec.to_json(), url, fmt, shard_size, k, layout, pure=False, key=f"shard-{k}-{uuid.uuid4().hex}")
                 for k in todo
             ]  # fmt: skip
             for future in as_completed(futures):
@@ -627,6 +736,7 @@ def verify_export(out: str | os.PathLike) -> VerifyReport:
     except ValueError as exc:
         problems.append(f"recorded spec is invalid: {exc}")
     fmt, shard_size, count = manifest["format"], manifest["shard_size"], manifest["count"]
+    layout = manifest.get("layout", "shards")
     n_shards = shard_count(count, shard_size)
     entries = {e["shard"]: e for e in manifest["shards"]}
     if not manifest.get("complete"):
@@ -636,13 +746,13 @@ def verify_export(out: str | os.PathLike) -> VerifyReport:
         problems.append(f"{len(missing)} of {n_shards} shards not finished (first: {shard_name(missing[0], n_shards)})")
     for k in sorted(entries):
         entry = entries[k]
-        actual = shard_checksum(target, fmt, entry["name"])
+        actual = shard_checksum(target, fmt, entry["name"], layout)
         if actual is None:
             problems.append(f"{entry['name']} is missing")
         elif actual != entry["sha256"]:
             problems.append(f"{entry['name']} checksum mismatch (recorded {entry['sha256'][:12]}…, found {actual[:12]}…)")
     if fmt == "png" and not missing and not problems:
-        for name, data in _aggregate_png(target, [entries[k] for k in sorted(entries)]).items():
+        for name, data in _aggregate_png(target, [entries[k] for k in sorted(entries)], layout).items():
             if target.read(name) != data:
                 problems.append(f"{name} does not match the shards")
     return VerifyReport(out=target.url, count=count, shards=n_shards, problems=problems)
