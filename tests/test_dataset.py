@@ -162,3 +162,29 @@ def test_iterable_form_shards_by_rank_and_covers_every_index_once(monkeypatch):
     assert list(IterableSyntheticDataset(spec).indices()) == list(range(1, 23, 2))
     with pytest.raises(ValueError, match="rank"):
         IterableSyntheticDataset(spec, rank=2, world_size=2)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"seed": 1, "length": 700, "draw": {"kind": "phone"}},
+        # width range, right alignment, wide spacing: many strips are scaled down (per-sample path)
+        {"seed": 2, "length": 700, "width": [60, 320], "align": "right", "spacing": [0, 12],
+         "draw": [{"kind": "phone"}, {"kind": "digits", "length": [1, 14]},
+                  {"kind": "words", "words": ["7", "1-2-3", "-", "--"]}]},
+        {"seed": 3, "length": 60, "augment": "light", "align": "left", "draw": {"kind": "digits"}},
+    ],
+)  # fmt: skip
+def test_vectorised_blocks_equal_the_per_sample_path(spec):
+    from number_generator.png import to_uint8
+
+    ds = SyntheticDataset(spec)
+    block = ds.render_block(5, len(ds))
+    assert list(block.indices) == list(range(5, len(ds)))
+    for k, i in enumerate(block.indices):
+        sample = ds[i]
+        assert block.texts[k] == sample.text
+        assert block.images[k].dtype == np.uint8
+        np.testing.assert_array_equal(block.images[k], to_uint8(sample.image))
+        np.testing.assert_array_equal(block.boxes[k], sample.boxes)
+        assert block.boxes[k].dtype == np.int32

@@ -418,8 +418,169 @@ class SyntheticDataset:
         for _, sample in self.samples(0, self.length):
             yield sample
 
+    def render_block(self, start: int, stop: int) -> Block:
+        """Samples ``start <= i < stop`` as 8-bit images (what exports store), composed in one vectorised step.
+
+        Byte-for-byte the same as ``to_uint8(self[i].image)`` with the same text
+        and boxes (the tests check it), but several times faster: the
+        per-sample work is only drawing from the sample's generator; glyph
+        columns of the whole block are gathered and scattered at once.
+        Samples that need down-scaling, and specs with augmentation, go
+        through the per-sample path.
+        """
+        if not 0 <= start <= stop <= self.length:
+            raise IndexError(f"range {start}..{stop} out of range for a dataset of {self.length} samples")
+        state = self._lazy()
+        if state["augment"] is not None:
+            from .png import to_uint8
+
+            texts, boxes, images = [], [], []
+            for _, sample in self.samples(start, stop):
+                texts.append(sample.text)
+                boxes.append(sample.boxes)
+                images.append(to_uint8(sample.image))
+            return Block(range(start, stop), texts, boxes, images)
+        return _render_block(self, state, start, stop)
+
     def __repr__(self) -> str:
         return f"SyntheticDataset(length={self.length}, seed={self.seed}, spec_hash={self.spec.hash[:12]})"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Consecutive samples as stored by exports.
+
+    ``images[k]`` is ``uint8 (28, W_k)``, 255 = paper, 0 = ink (``to_uint8`` of
+    the float image); ``texts[k]`` and ``boxes[k]`` as in :class:`Sample`.
+    """
+
+    indices: range
+    texts: list
+    boxes: list
+    images: list
+
+
+def _glyph_tables(glyph_set) -> dict:
+    """Per process: glyphs of the split followed by the synthesised banks, and a char -> class table."""
+    from .strokes import synthetic_glyphs
+
+    images, extents, bank_start = [glyph_set.images], [glyph_set.extents], {}
+    offset = len(glyph_set.images)
+    for ch in SYNTHESISED:
+        bank, bank_extents = synthetic_glyphs(ch)
+        images.append(bank)
+        extents.append(bank_extents.astype(glyph_set.extents.dtype))
+        bank_start[ch] = (offset, len(bank))
+        offset += len(bank)
+    table = np.full(65536, -2, dtype=np.int64)  # drawable characters are validated with the spec
+    for ch, c in glyph_set.class_of_char.items():
+        if ord(ch) < 65536:
+            table[ord(ch)] = c
+    for ch in SYNTHESISED:
+        table[ord(ch)] = -1
+    images = np.concatenate(images)
+    return {
+        "images": images, "columns": np.ascontiguousarray(images.transpose(0, 2, 1)), "extents": np.concatenate(extents).astype(np.int64),
+        "banks": bank_start, "table": table,
+    }  # fmt: skip
+
+
+def _render_block(ds: SyntheticDataset, state: dict, start: int, stop: int) -> Block:
+    from .png import to_uint8
+    from .render import _compose
+
+    gs = state["glyphs"]
+    if "tables" not in state:
+        state["tables"] = _glyph_tables(gs)
+    t = state["tables"]
+    d = ds.spec.data
+    align, strict = d["align"], d["strict"]
+    lo_w, hi_w = ds.width
+    lo_s, hi_s = ds.spacing
+    n = stop - start
+    rngs = [sample_generator(ds.seed, i) for i in range(start, stop)]
+    picks = [ds._pick_source(rng) for rng in rngs]
+    texts: list = [None] * n
+    for j, numbers in state["phones"].items():
+        mine = [k for k, p in enumerate(picks) if p == j]
+        if mine:
+            for k, number in zip(mine, numbers.numbers([start + k for k in mine], [rngs[k] for k in mine])):
+                texts[k] = number
+    for k, rng in enumerate(rngs):
+        if texts[k] is None:
+            texts[k] = ds._text(picks[k], start + k, rng)
+    # Classes of every character of the block at once; then per sample only the generator draws,
+    # in the same order as SyntheticDataset._render -> render._render: width, glyph picks, hyphens, gaps.
+    table, order, starts, counts, banks = t["table"], gs.order, gs.starts, gs.counts, t["banks"]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    classes = table[codes]
+    synthesised = classes < 0
+    real_classes = classes[~synthesised]
+    highs = counts[real_classes]
+    real_per_sample = np.add.reduceat(~synthesised, np.concatenate(([0], np.cumsum(lengths)[:-1]))) if n else lengths
+    real_bounds = np.concatenate(([0], np.cumsum(real_per_sample))).tolist()
+    synth_chars = list(map(chr, codes[synthesised].tolist()))
+    synth_sizes = [banks[c][1] for c in synth_chars]
+    synth_bounds = np.concatenate(([0], np.cumsum(lengths - real_per_sample))).tolist()
+    widths_out = np.empty(n, dtype=np.int64)
+    draws_parts, synth_draws, gaps_parts = [], [], []
+    lo_s1 = hi_s + 1
+    for k, rng in enumerate(rngs):
+        widths_out[k] = lo_w if lo_w == hi_w else int(rng.integers(lo_w, hi_w + 1))
+        draws_parts.append(rng.integers(0, highs[real_bounds[k] : real_bounds[k + 1]]))
+        for size in synth_sizes[synth_bounds[k] : synth_bounds[k + 1]]:
+            synth_draws.append(int(rng.integers(size)))
+        gaps_parts.append(rng.integers(lo_s, lo_s1, size=int(lengths[k]) - 1))
+    ids = np.empty(len(classes), dtype=np.int64)
+    ids[~synthesised] = order[starts[real_classes] + np.concatenate(draws_parts)]
+    ids[synthesised] = np.array([banks[c][0] for c in synth_chars], dtype=np.int64) + np.array(synth_draws, dtype=np.int64)
+    ext = t["extents"][ids]
+    left = ext[:, 0]
+    gw = ext[:, 1] - left + 1
+    sample_of = np.repeat(np.arange(n), lengths)
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    gap_after = np.zeros(len(ids), dtype=np.int64)
+    not_last = np.ones(len(ids), dtype=bool)
+    not_last[first + lengths - 1] = False
+    gap_after[not_last] = np.concatenate(gaps_parts) if len(ids) > n else np.zeros(0, dtype=np.int64)
+    step = gw + gap_after
+    excl = np.cumsum(step) - step
+    offsets = excl - excl[first][sample_of]
+    last = first + lengths - 1
+    strip = offsets[last] + gw[last]
+    spare = widths_out - strip
+    fits = spare >= 0
+    shift = {"left": np.zeros(n, dtype=np.int64), "center": spare // 2, "right": spare}[align]
+    x0 = offsets + shift[sample_of]
+    canvas_w = int(widths_out.max())
+    # Column-major scratch (sample, x, y): each glyph column is 28 contiguous bytes to copy.
+    ink_t = np.zeros((n, canvas_w, 28), dtype=np.uint8)
+    col_chars = np.flatnonzero(fits[sample_of])
+    cw = gw[col_chars]
+    kc = np.repeat(col_chars, cw)
+    within = np.arange(kc.size) - np.repeat(np.cumsum(cw) - cw, cw)
+    ink_t[sample_of[kc], x0[kc] + within] = t["columns"][ids[kc], left[kc] + within]
+    paper = np.subtract(255, ink_t.transpose(0, 2, 1))  # to_uint8(ink_to_image(ink)) == 255 - ink exactly
+    boxes_all = np.empty((len(ids), 4), dtype=np.int32)
+    boxes_all[:, 0] = x0
+    boxes_all[:, 1] = ext[:, 2]
+    boxes_all[:, 2] = x0 + gw
+    boxes_all[:, 3] = ext[:, 3] + 1
+    images, boxes = [], []
+    for k in range(n):
+        a, b = first[k], first[k] + lengths[k]
+        if fits[k]:
+            images.append(paper[k, :, : widths_out[k]])
+            boxes.append(boxes_all[a:b])
+        else:  # down-scaling: the per-sample path
+            glyphs = t["images"][ids[a:b]]
+            extents = ext[a:b].astype(np.int16)
+            gaps = gap_after[a : b - 1]
+            image, bx, _ = _compose(glyphs, extents, gaps, int(widths_out[k]), align, strict)
+            images.append(to_uint8(image))
+            boxes.append(bx)
+    return Block(range(start, stop), texts, boxes, images)
 
 
 def _worker_info() -> tuple[int, int]:
