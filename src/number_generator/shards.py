@@ -281,17 +281,16 @@ def _dir_checksum(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> memoryview:
     """An ``.npz`` (stored zip) with fixed timestamps, so equal arrays give equal bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
         for name, array in arrays.items():
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_EPOCH)
             info.external_attr = 0o644 << 16
-            zf.writestr(info, member.getvalue())
-    return buffer.getvalue()
+            with zf.open(info, "w", force_zip64=array.nbytes > 2**30) as fh:  # streamed: no extra copy
+                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getbuffer()
 
 
 def _tar_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
