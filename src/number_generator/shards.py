@@ -592,8 +592,6 @@ def export_dataset(spec: Any, out: str | os.PathLike, *, count: int | None = Non
                     target.remove(name)
         else:
             done = {e["shard"]: e for e in manifest["shards"] if target.exists(e["name"])}
-            if _flat_prefix(layout) is not None:  # the index is written last; check the images are there too
-                done = {k: e for k, e in done.items() if shard_checksum(target, format, e["name"], layout) is not None}
     else:
         strangers = sorted(n for n in target.list() if not n.startswith(".tmp-"))
         if strangers and not overwrite:
