@@ -135,6 +135,22 @@ class _LocalOutput:
             fh.write(data)
         os.replace(tmp, self.root / name)
 
+    def write_with(self, name: str, writer: Callable) -> tuple[str, int]:
+        """Stream ``writer(file)`` into a temporary file, rename it to ``name``; return its SHA-256 and size."""
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}-{name}"
+        try:
+            with open(tmp, "w+b") as fh:
+                writer(fh)
+                size = fh.seek(0, os.SEEK_END)
+                fh.seek(0)
+                digest = hashlib.file_digest(fh, "sha256").hexdigest() if hasattr(hashlib, "file_digest") else \
+                    hashlib.sha256(fh.read()).hexdigest()  # fmt: skip
+            os.replace(tmp, self.root / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return digest, size
+
     def write_dir(self, name: str, files: Iterable[tuple[str, bytes]]) -> None:
         """Write ``files`` into a temporary directory, then rename it to ``name`` (one rename)."""
         tmp = self.root / f".tmp-{uuid.uuid4().hex}-{name}"
@@ -241,6 +257,13 @@ class _FsspecOutput:
         self.fs.pipe_file(tmp, data)
         self.fs.mv(tmp, self._p(name))
 
+    def write_with(self, name: str, writer: Callable) -> tuple[str, int]:
+        buffer = io.BytesIO()
+        writer(buffer)
+        data = buffer.getbuffer()
+        self.write(name, data)
+        return hashlib.sha256(data).hexdigest(), len(data)
+
     def write_dir(self, name: str, files: Iterable[tuple[str, bytes]]) -> None:
         tmp = self._p(f".tmp-{uuid.uuid4().hex}-{name}")
         self.fs.makedirs(tmp, exist_ok=True)
@@ -281,16 +304,14 @@ def _dir_checksum(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def _npz_bytes(arrays: dict[str, np.ndarray]) -> memoryview:
+def _write_npz(fh, arrays: dict[str, np.ndarray]) -> None:
     """An ``.npz`` (stored zip) with fixed timestamps, so equal arrays give equal bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as zf:
         for name, array in arrays.items():
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_EPOCH)
             info.external_attr = 0o644 << 16
             with zf.open(info, "w", force_zip64=array.nbytes > 2**30) as fh:  # streamed: no extra copy
                 np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getbuffer()
 
 
 def _tar_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
@@ -368,14 +389,13 @@ def write_shard(ds: SyntheticDataset, out, fmt: str, shard_size: int, k: int,
             texts.append(text)
             boxes.append(bx)
             offsets.append(offsets[-1] + len(bx))
-        data = _npz_bytes({
+        arrays = {
             "images": images, "widths": widths, "labels": np.array(texts, dtype=str),
             "boxes": np.concatenate(boxes).astype(np.int32), "box_offsets": np.array(offsets, dtype=np.int64),
             "indices": np.arange(start, stop, dtype=np.int64),
-        })  # fmt: skip
+        }  # fmt: skip
         file_name = name + ".npz"
-        out.write(file_name, data)
-        checksum, size = hashlib.sha256(data).hexdigest(), len(data)
+        checksum, size = out.write_with(file_name, lambda fh: _write_npz(fh, arrays))
     elif fmt == "webdataset":
         members = []
         for i, text, bx, image in samples():
