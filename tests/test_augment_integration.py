@@ -69,8 +69,8 @@ def test_phone_numbers_accept_augment_and_stay_index_deterministic():
 def test_exports_are_identical_for_any_worker_count(tmp_path):
     export_phone_numbers(8, (0, 4), 200, tmp_path / "w1", seed=4, workers=1, chunk_size=2, augment="heavy")
     export_phone_numbers(8, (0, 4), 200, tmp_path / "w3", seed=4, workers=3, chunk_size=2, augment="heavy")
-    names = sorted(p.name for p in (tmp_path / "w1").iterdir())
-    assert len(names) == 9
+    names = sorted(p.name for p in (tmp_path / "w1").iterdir() if p.is_file())
+    assert len(names) == 11  # 8 images, labels.csv, manifest.json, metadata.jsonl (issue 6)
     for name in names:
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w3" / name).read_bytes()
 

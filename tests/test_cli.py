@@ -97,11 +97,14 @@ def test_phone_numbers_are_identical_for_any_worker_count(tmp_path):
         run(script("generate-phone-numbers"), "--num-images", "600", "--seed", "13", "--workers", workers,
             "--image-width", "260", "--output-path", str(tmp_path / workers))  # fmt: skip
     one, two = tmp_path / "1", tmp_path / "2"
-    names = sorted(p.name for p in one.iterdir())
-    assert names == sorted(p.name for p in two.iterdir())
-    assert len(names) == 601
+    names = sorted(p.name for p in one.iterdir() if p.is_file())
+    assert names == sorted(p.name for p in two.iterdir() if p.is_file())
+    # 600 images, labels.csv, and since the dataset machinery (issue 6) its manifest and HF metadata
+    assert len(names) == 603 and {"labels.csv", "manifest.json", "metadata.jsonl"} < set(names)
     for name in names:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    check = run(script("number-generator"), "dataset", "verify", str(two))
+    assert check.stdout.startswith("ok: 3 shards, 600 samples")
     rows = read_labels(one)
     assert rows[0] == ["file_name", "number"]
     numbers = [number for _, number in rows[1:]]

@@ -19,10 +19,18 @@ from .phone import (
     render_phone_number,
 )
 from .render import Sample, generate_numbers_sequence, render_sequence
+from .dataset import DatasetSpec, IterableSyntheticDataset, SyntheticDataset, load_spec
+from .shards import export_dataset, verify_export
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DatasetSpec",
+    "IterableSyntheticDataset",
+    "SyntheticDataset",
+    "export_dataset",
+    "load_spec",
+    "verify_export",
     "PHONE_FORMATS",
     "PhoneNumberBatch",
     "PhoneNumberImage",

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
 import os
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dataset import load_spec
 from .datasets.cache import atomic_write_bytes
 from .phone import PhoneNumberBatch
-from .png import encode_png, write_png
+from .png import write_png
 from .randomness import sample_generator
 from .render import render_sequence, resolve_augmentation
 from .validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
@@ -58,7 +56,12 @@ def write_sequence_png(digits: str, spacing_range, image_width: int, output_path
 
 def phone_file_name(index: int, count: int) -> str:
     """``phone-000042.png``: zero-padded so names sort in index order."""
-    return f"phone-{index:0{max(6, len(str(count - 1)))}d}.png"
+    from .shards import flat_file_name
+
+    return flat_file_name(PHONE_PREFIX, index, count)
+
+
+PHONE_PREFIX = "phone-"
 
 
 @dataclass(frozen=True)
@@ -70,60 +73,31 @@ class ExportResult:
     labels_path: Path
 
 
-# Worker state, set once per process by _init_worker (fork or spawn).
-_worker_batch: PhoneNumberBatch | None = None
-_worker_dir: Path | None = None
+def phone_spec(count: int, spacing_range, image_width: int, *, seed: int, separator: str = "-", formats=None,
+               split: str = "train", align: str = "center", strict: bool = False, augment=None) -> dict:  # fmt: skip
+    """The dataset spec (see :mod:`number_generator.dataset`) of a phone-number export."""
+    if formats is not None and not isinstance(formats, (str, dict)):
+        formats = list(formats)
+    return {
+        "seed": seed, "length": count, "dataset": "mnist", "split": split, "spacing": list(spacing_range),
+        "width": image_width, "align": align, "strict": strict, "augment": augment,
+        "draw": {"kind": "phone", "formats": formats, "separator": separator},
+    }  # fmt: skip
 
 
-def _set_worker_state(batch: PhoneNumberBatch, out_dir: Path) -> None:
-    global _worker_batch, _worker_dir
-    _worker_batch, _worker_dir = batch, out_dir
-
-
-def _init_worker(batch: PhoneNumberBatch, out_dir: Path) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C...
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # ...and ends workers with SIGTERM
-    _set_worker_state(batch, out_dir)
-
-
-def _write_chunk(bounds: tuple[int, int]) -> list[tuple[int, str]]:
-    batch, out_dir = _worker_batch, _worker_dir
-    assert batch is not None and out_dir is not None
-    done = []
-    for index, sample in batch.render_range(*bounds):
-        atomic_write_bytes(out_dir / phone_file_name(index, batch.count), encode_png(sample.image))
-        done.append((index, sample.text))
-    return done
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Let SIGTERM unwind like Ctrl-C so the labels of finished work are kept."""
-
-    def handler(signum, frame):
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _write_labels(out_dir: Path, batch: PhoneNumberBatch, done: dict[int, str]) -> Path:
-    """Write labels.csv for every image that exists, in index order."""
-    for stray in out_dir.glob(".phone-*.tmp"):
-        stray.unlink(missing_ok=True)
+def _write_labels(out_dir: Path, batch: PhoneNumberBatch) -> Path:
+    """After an interruption: labels.csv for exactly the images that exist, in index order."""
+    for stray in out_dir.glob(".tmp-*"):
+        if stray.is_dir():
+            shutil.rmtree(stray, ignore_errors=True)
+        else:
+            stray.unlink(missing_ok=True)
     present = set(os.listdir(out_dir))
     rows = []
     for index in range(batch.count):
         name = phone_file_name(index, batch.count)
-        if index in done or name in present:
-            rows.append((name, done.get(index) or batch.number(index)))
+        if name in present:
+            rows.append((name, batch.number(index)))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("file_name", "number"))
@@ -136,53 +110,52 @@ def _write_labels(out_dir: Path, batch: PhoneNumberBatch, done: dict[int, str]) 
 def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: Path, *, seed: int | None = None,
                          workers: int = 1, separator: str = "-", formats=None, split: str = "train",
                          align: str = "center", strict: bool = False, overwrite: bool = False,
-                         progress: bool = False, chunk_size: int = 256, augment=None) -> ExportResult:  # fmt: skip
+                         progress: bool = False, chunk_size: int | None = None, augment=None) -> ExportResult:  # fmt: skip
     """Write ``count`` distinct phone-number PNGs and ``labels.csv`` into ``out_dir``.
 
+    The same machinery as ``number-generator dataset`` (:func:`~number_generator.shards.export_dataset`)
+    with a phone-number spec and the flat layout ``phone-<i>.png``: shards of
+    ``chunk_size`` images, a ``manifest.json``, ``metadata.jsonl``, and
+    resumption (re-running the same command finishes an interrupted export).
+
     Raises ``FileExistsError`` (before writing anything) when a target file
-    exists and ``overwrite`` is false.  On ``KeyboardInterrupt``/SIGTERM the
-    finished images are kept, ``labels.csv`` lists exactly them, and the
-    exception propagates.
+    exists, it is not the resumption of the same export, and ``overwrite`` is
+    false.  On ``KeyboardInterrupt``/SIGTERM the finished images are kept,
+    ``labels.csv`` lists exactly them, and the exception propagates.
     """
+    from .shards import LABELS, _LocalOutput, export_dataset, read_manifest
+
     batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
                              formats=formats, split=split, align=align, strict=strict, augment=augment)  # fmt: skip
     workers = check_int("workers", workers, 1, MAX_WORKERS)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"output path {out_dir} is a file, not a directory")
+    spec = load_spec(phone_spec(batch.count, batch.spacing_range, batch.image_width, seed=batch.seed,
+                                separator=batch.separator, formats=formats, split=batch.split, align=batch.align,
+                                strict=batch.strict, augment=augment))  # fmt: skip
+    if chunk_size is None:
+        chunk_size = max(250, -(-batch.count // 1000))  # at most ~1000 shards: the manifest stays small
+    layout = f"flat:{PHONE_PREFIX}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    if not overwrite:
+    try:
+        manifest = read_manifest(_LocalOutput(out_dir))
+    except ValueError:
+        manifest = None
+    resuming = manifest is not None and manifest.get("spec_hash") == spec.hash and manifest.get("layout") == layout
+    if not overwrite and not resuming:
         targets = {phone_file_name(i, batch.count) for i in range(batch.count)} | {LABELS_FILE}
         clashes = sorted(targets.intersection(os.listdir(out_dir)))
         if clashes:
             more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
             raise FileExistsError(f"{out_dir / clashes[0]} exists{more}; use --overwrite to replace")
-    chunks = [(start, min(start + chunk_size, batch.count)) for start in range(0, batch.count, chunk_size)]
-    done: dict[int, str] = {}
-
-    from tqdm import tqdm
-
-    bar = tqdm(total=batch.count, unit="img", disable=None if progress else True, dynamic_ncols=True)
     try:
-        with _sigterm_as_interrupt():
-            if workers == 1 or len(chunks) == 1:
-                _set_worker_state(batch, out_dir)
-                for result in map(_write_chunk, chunks):
-                    done.update(result)
-                    bar.update(len(result))
-            else:
-                context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-                with context.Pool(min(workers, len(chunks)), _init_worker, (batch, out_dir)) as pool:
-                    for result in pool.imap_unordered(_write_chunk, chunks):
-                        done.update(result)
-                        bar.update(len(result))
+        result = export_dataset(spec, out_dir, format="png", shard_size=chunk_size, workers=workers,
+                                progress=progress, overwrite=True, layout=layout)  # fmt: skip
     except BaseException:
-        bar.close()
-        _write_labels(out_dir, batch, done)
+        _write_labels(out_dir, batch)
         raise
-    bar.close()
-    labels = _write_labels(out_dir, batch, done)
-    return ExportResult(out_dir=out_dir, written=len(done), labels_path=labels)
+    return ExportResult(out_dir=out_dir, written=result.count, labels_path=out_dir / LABELS)
 
 
 def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:

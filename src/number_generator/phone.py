@@ -17,6 +17,7 @@ belongs to two formats.
 
 from __future__ import annotations
 
+import bisect
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -156,11 +157,14 @@ def check_separator(separator: object) -> str:
     return separator  # type: ignore[return-value]
 
 
-def _pick_format(weights: dict[str, float], rng: np.random.Generator) -> PhoneFormat:
-    names = list(weights)
-    cumulative = np.cumsum([weights[n] for n in names])
-    index = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")), len(names) - 1)
-    return FORMATS[names[index]]
+def _pick_format(weights: dict[str, float], rng: np.random.Generator, _cache: dict = {}) -> PhoneFormat:  # noqa: B006
+    key = tuple(weights.items())
+    table = _cache.get(key)
+    if table is None:  # the cumulative weights as Python floats: bisect gives np.searchsorted's answer, faster
+        cumulative = np.cumsum([weights[n] for n in weights])
+        table = _cache[key] = (cumulative.tolist(), [FORMATS[n] for n in weights])
+    cumulative, formats = table
+    return formats[min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(formats) - 1)]
 
 
 def random_phone_number(seed=None, *, formats=None, separator: str = "-") -> str:
@@ -231,27 +235,20 @@ def generate_phone_number(
     return PhoneNumberImage(sample.image, sample.text)
 
 
-class PhoneNumberBatch:
-    """Index-deterministic unique phone numbers: sample ``i`` depends only on ``(seed, i)``.
+class UniquePhoneNumbers:
+    """Distinct numbers by index, without coordination: number ``i`` is ``P_f(i)``.
 
-    Sample ``i`` picks its format with its own generator, then takes number
-    ``P_f(i)`` where ``P_f`` is a keyed permutation of format ``f``'s number
-    space: two indices never share a number, however the batch is split
-    across processes or machines.  Counts are limited by the smallest
-    capacity among the chosen formats.
+    The caller's per-sample generator picks the format ``f`` (one draw);
+    ``P_f`` is a keyed permutation of ``f``'s number space, keyed by ``seed``
+    and the format name.  Two indices never share a number, however the
+    indices are split across processes or machines.  ``count`` is limited by
+    the smallest capacity among the chosen formats.
     """
 
-    def __init__(self, count, spacing_range, image_width, *, seed=None, separator="-", formats=None,
-                 split="train", align="center", strict=False, augment=None):  # fmt: skip
+    def __init__(self, count, *, seed: int, formats=None, separator: str = "-"):
         self.count = check_count("count", count)
-        self.spacing_range = check_spacing_range(spacing_range)
-        self.image_width = check_image_width(image_width)
         self.separator = check_separator(separator)
         self.weights = check_formats(formats)
-        self.align = check_align(align)
-        self.strict = bool(strict)
-        self.augment = resolve_augmentation(augment)
-        self.split = get_glyph_set("mnist", split).split
         for name in self.weights:
             capacity = FORMATS[name].capacity
             if self.count > capacity:
@@ -259,11 +256,58 @@ class PhoneNumberBatch:
                     f"cannot make {self.count} distinct numbers: format {name!r} holds only {capacity}; "
                     "ask for fewer or leave that format out"
                 )
-        self.seed = base_seed(seed)
+        self.seed = int(seed)
         self._permutations = {
             name: KeyedPermutation(FORMATS[name].capacity, key=(self.seed << 32) | zlib.crc32(name.encode()))
             for name in self.weights
         }
+
+    def number(self, index: int, rng: np.random.Generator) -> str:
+        """The number of sample ``index``; draws the format from ``rng``."""
+        if not 0 <= index < self.count:
+            raise IndexError(f"index {index} out of range for {self.count} phone numbers")
+        fmt = _pick_format(self.weights, rng)
+        return self.separator.join(fmt.groups_of(self._permutations[fmt.name](index)))
+
+    def numbers(self, indices, rngs: list[np.random.Generator]) -> list[str]:
+        """``[number(indices[k], rngs[k]) ...]`` with each permutation run once (vectorised)."""
+        positions = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if len(positions) != len(rngs):
+            raise ValueError(f"got {len(positions)} indices but {len(rngs)} generators")
+        if positions.size and not (0 <= int(positions.min()) and int(positions.max()) < self.count):
+            raise IndexError(f"indices out of range for {self.count} phone numbers")
+        formats = [_pick_format(self.weights, rng) for rng in rngs]
+        drawn = np.empty(len(rngs), dtype=np.int64)
+        for name, permutation in self._permutations.items():
+            mine = np.array([f.name == name for f in formats], dtype=bool)
+            if mine.any():
+                drawn[mine] = permutation(positions[mine])
+        return [self.separator.join(fmt.groups_of(int(k))) for fmt, k in zip(formats, drawn)]
+
+
+class PhoneNumberBatch:
+    """Index-deterministic unique phone numbers: sample ``i`` depends only on ``(seed, i)``.
+
+    Sample ``i`` picks its format with its own generator, then takes number
+    ``P_f(i)`` where ``P_f`` is a keyed permutation of format ``f``'s number
+    space (:class:`UniquePhoneNumbers`): two indices never share a number,
+    however the batch is split across processes or machines.  Counts are
+    limited by the smallest capacity among the chosen formats.
+    """
+
+    def __init__(self, count, spacing_range, image_width, *, seed=None, separator="-", formats=None,
+                 split="train", align="center", strict=False, augment=None):  # fmt: skip
+        self.count = check_count("count", count)
+        self.spacing_range = check_spacing_range(spacing_range)
+        self.image_width = check_image_width(image_width)
+        self.align = check_align(align)
+        self.strict = bool(strict)
+        self.augment = resolve_augmentation(augment)
+        self.split = get_glyph_set("mnist", split).split
+        self.seed = base_seed(seed)
+        self.numbers = UniquePhoneNumbers(self.count, seed=self.seed, formats=formats, separator=separator)
+        self.separator = self.numbers.separator
+        self.weights = self.numbers.weights
 
     def __len__(self) -> int:
         return self.count
@@ -272,8 +316,7 @@ class PhoneNumberBatch:
         if not 0 <= index < self.count:
             raise IndexError(f"index {index} out of range for {self.count} phone numbers")
         rng = sample_generator(self.seed, index)
-        fmt = _pick_format(self.weights, rng)
-        return self.separator.join(fmt.groups_of(self._permutations[fmt.name](index))), rng
+        return self.numbers.number(index, rng), rng
 
     def number(self, index: int) -> str:
         """The number of sample ``index``, without drawing it (cheap)."""
@@ -292,15 +335,7 @@ class PhoneNumberBatch:
         if not 0 <= start <= stop <= self.count:
             raise IndexError(f"range {start}..{stop} out of range for {self.count} phone numbers")
         rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
-        formats = [_pick_format(self.weights, rng) for rng in rngs]
-        positions = np.arange(start, stop)
-        drawn = np.empty(stop - start, dtype=np.int64)
-        for name, permutation in self._permutations.items():
-            mine = np.array([f.name == name for f in formats], dtype=bool)
-            if mine.any():
-                drawn[mine] = permutation(positions[mine])
-        for offset, (rng, fmt) in enumerate(zip(rngs, formats)):
-            number = self.separator.join(fmt.groups_of(int(drawn[offset])))
+        for offset, (rng, number) in enumerate(zip(rngs, self.numbers.numbers(range(start, stop), rngs))):
             yield start + offset, _render_number(
                 number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
             )

@@ -1,0 +1,98 @@
+"""Training-data pipeline throughput: sharded exports and a torch DataLoader.
+
+    poetry run python benchmarks/bench_pipeline.py [--count 100000] [--repeat 3] [--out-root DIR]
+
+Prints a table (median of ``--repeat`` runs):
+
+* PNG and NPZ export of ``--count`` 10-digit phone numbers (landline and
+  toll-free formats, 300 px, no augmentation) with 1 and 2 worker processes,
+  written under each ``--out-root`` (default: /work, the disk, and /dev/shm,
+  a tmpfs; page cache not dropped);
+* a ``torch.utils.data.DataLoader`` (batch 64, ``ctc_collate``) with 0, 1 and
+  2 workers over the same spec with ``medium`` augmentation (skipped
+  without torch).
+
+Timings include starting the worker pool, not the interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from number_generator.shards import export_dataset
+
+PHONE10 = {"seed": 0, "width": 300, "spacing": [0, 4], "draw": {"kind": "phone", "formats": ["landline", "toll-free"]}}
+
+
+def bench_export(fmt: str, workers: int, count: int, root: Path, repeat: int) -> float:
+    rates = []
+    for r in range(repeat):
+        out = root / f"{fmt}-{workers}-{r}"
+        shutil.rmtree(out, ignore_errors=True)
+        start = time.perf_counter()
+        export_dataset(PHONE10, out, count=count, format=fmt, shard_size=10_000, workers=workers)
+        rates.append(count / (time.perf_counter() - start))
+        shutil.rmtree(out, ignore_errors=True)
+    return statistics.median(rates)
+
+
+def bench_loader(workers: int, count: int, repeat: int) -> float | None:
+    try:
+        from torch.utils.data import DataLoader
+
+        from number_generator.torch_adapter import TorchSyntheticDataset, ctc_collate
+    except ImportError:
+        return None
+    ds = TorchSyntheticDataset({**PHONE10, "augment": "medium"}, length=count)
+    rates = []
+    for _ in range(repeat):
+        loader = DataLoader(ds, batch_size=64, num_workers=workers, collate_fn=ctc_collate,
+                            persistent_workers=False)  # fmt: skip
+        start = time.perf_counter()
+        n = sum(batch["images"].shape[0] for batch in loader)
+        rates.append(n / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--loader-count", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out-root", type=Path, action="append", default=None,
+                        help="where exports are written (repeatable); default /work and /dev/shm")
+    parser.add_argument("--skip-loader", action="store_true")
+    args = parser.parse_args()
+    roots = args.out_root or [p for p in (Path("/work"), Path("/dev/shm")) if p.is_dir()] or [Path(tempfile.gettempdir())]
+    rows = []
+    for base in roots:
+        root = Path(tempfile.mkdtemp(prefix="bench-pipeline-", dir=base))
+        try:
+            for fmt in ("png", "npz"):
+                for workers in (1, 2):
+                    rate = bench_export(fmt, workers, args.count, root, args.repeat)
+                    rows.append((f"export {fmt} to {base}, {args.count:,} phone numbers (10 digits)", workers, rate))
+                    print(f"{rows[-1][0]:65s} workers={workers}  {rate:10,.0f} img/s", flush=True)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+    for workers in () if args.skip_loader else (0, 1, 2):
+        rate = bench_loader(workers, args.loader_count, args.repeat)
+        if rate is None:
+            print("DataLoader: torch not installed, skipped")
+            break
+        rows.append((f"DataLoader batch 64, medium augmentation ({args.loader_count:,} samples)", workers, rate))
+        print(f"{rows[-1][0]:65s} workers={workers}  {rate:10,.0f} samples/s", flush=True)
+    print()
+    print(f"| benchmark (median of {args.repeat}) | workers | per second |")
+    print("|---|---:|---:|")
+    for name, workers, rate in rows:
+        print(f"| {name} | {workers} | {rate:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

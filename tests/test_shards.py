@@ -1,0 +1,173 @@
+"""Sharded exports: formats, manifest, resume after SIGKILL, verify, refusal of another spec."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import script
+from number_generator.dataset import SyntheticDataset
+from number_generator.shards import export_dataset, verify_export
+
+SPEC = {"seed": 8, "width": [120, 260], "draw": [{"kind": "phone", "weight": 3}, {"kind": "digits", "length": [1, 6]}]}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def open_png(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.mode == "L"
+        return np.asarray(im)
+
+
+@pytest.mark.parametrize("fmt", ["png", "npz", "webdataset"])
+def test_exports_are_identical_for_any_worker_count_and_hold_the_samples(tmp_path, fmt):
+    one = export_dataset(SPEC, tmp_path / "1", count=250, format=fmt, shard_size=60, workers=1)
+    export_dataset(SPEC, tmp_path / "2", count=250, format=fmt, shard_size=60, workers=2)
+    assert (one.shards, one.written, one.skipped) == (5, 5, 0)
+    a, b = tree(tmp_path / "1"), tree(tmp_path / "2")
+    assert a == b
+    assert verify_export(tmp_path / "1").ok
+    manifest = json.loads(a["manifest.json"])
+    assert manifest["complete"] and manifest["count"] == 250 and manifest["format"] == fmt
+    assert manifest["spec"]["draw"][1] == {"kind": "digits", "length": [1, 6], "weight": 1}
+    assert [s["start"] for s in manifest["shards"]] == [0, 60, 120, 180, 240]
+    ds = SyntheticDataset(SPEC, length=250)
+    expected = {i: ds[i] for i in (0, 59, 60, 131, 249)}
+    expected_u8 = {i: np.rint(s.image * 255).astype(np.uint8) for i, s in expected.items()}
+    if fmt == "png":
+        rows = list(csv.reader(io.StringIO(a["labels.csv"].decode())))
+        assert rows[0] == ["file_name", "text"] and len(rows) == 251
+        meta = [json.loads(line) for line in a["metadata.jsonl"].decode().splitlines()]
+        assert len(meta) == 250
+        for i, sample in expected.items():
+            record = meta[i]
+            assert record["file_name"] == f"shard-{i // 60:05d}/{i:08d}.png" == rows[i + 1][0]
+            assert record["text"] == sample.text == rows[i + 1][1]
+            assert record["boxes"] == sample.boxes.tolist()
+            np.testing.assert_array_equal(open_png(a[record["file_name"]]), expected_u8[i])
+        assert sum(name.endswith(".png") for name in a) == 250
+    elif fmt == "npz":
+        with np.load(tmp_path / "1" / "shard-00002.npz") as z:
+            assert z["images"].dtype == np.uint8 and z["images"].shape == (60, 28, 260)
+            assert list(z["indices"]) == list(range(120, 180))
+            j = 131 - 120
+            w = int(z["widths"][j])
+            np.testing.assert_array_equal(z["images"][j, :, :w], expected_u8[131])
+            assert np.all(z["images"][j, :, w:] == 255)
+            assert str(z["labels"][j]) == expected[131].text
+            lo, hi = z["box_offsets"][j], z["box_offsets"][j + 1]
+            np.testing.assert_array_equal(z["boxes"][lo:hi], expected[131].boxes)
+    else:
+        with tarfile.open(tmp_path / "1" / "shard-00001.tar") as tar:
+            names = tar.getnames()
+            assert names[:4] == ["00000060.png", "00000060.json", "00000061.png", "00000061.json"]
+            assert len(names) == 120 and all(m.mtime == 0 for m in tar.getmembers())
+            meta = json.loads(tar.extractfile("00000060.json").read())
+            assert meta == {"text": expected[60].text, "boxes": expected[60].boxes.tolist(), "index": 60}
+            np.testing.assert_array_equal(open_png(tar.extractfile("00000060.png").read()), expected_u8[60])
+
+
+def test_a_different_spec_is_refused_and_verify_finds_damage(tmp_path):
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=100, format="npz", shard_size=40)
+    again = export_dataset(SPEC, out, count=100, format="npz", shard_size=40)
+    assert (again.written, again.skipped) == (0, 3)
+    for kwargs, what in [({"count": 101}, "spec hash"), ({"count": 100, "format": "png"}, "format"),
+                         ({"count": 100, "shard_size": 50}, "shard size")]:  # fmt: skip
+        kwargs.setdefault("format", "npz")
+        kwargs.setdefault("shard_size", 40)
+        with pytest.raises(ValueError, match=f"different {what}.*refusing to mix"):
+            export_dataset(SPEC, out, **kwargs)
+    assert verify_export(out).ok
+    damaged = bytearray((out / "shard-00001.npz").read_bytes())
+    damaged[-100] ^= 1
+    (out / "shard-00001.npz").write_bytes(bytes(damaged))
+    (out / "shard-00002.npz").unlink()
+    problems = verify_export(out).problems
+    assert any("shard-00001.npz checksum mismatch" in p for p in problems)
+    assert any("shard-00002.npz is missing" in p for p in problems)
+    # --overwrite replaces an export of another spec (and only its own files)
+    (out / "notes.txt").write_text("mine")
+    export_dataset(SPEC, out, count=30, format="webdataset", shard_size=40, overwrite=True)
+    assert sorted(os.listdir(out)) == ["manifest.json", "notes.txt", "shard-00000.tar"]
+    assert verify_export(out).ok
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.txt").write_text("x")
+    with pytest.raises(ValueError, match="not empty and holds no manifest.json"):
+        export_dataset(SPEC, other, count=5)
+    assert os.listdir(other) == ["x.txt"]
+
+
+def run_export(out: Path, *extra: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [script("number-generator"), "dataset", "--spec", str(out.parent / "spec.json"), "--count", "3000",
+         "--shard-size", "250", "--out", str(out), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["png", "npz"])
+def test_export_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(tmp_path, fmt):
+    (tmp_path / "spec.json").write_text(json.dumps({**SPEC, "augment": "light"}))
+    killed = tmp_path / "killed"
+    process = run_export(killed, "--format", fmt, "--workers", "2", start_new_session=True)
+    deadline = time.monotonic() + 120
+    finished = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            finished = len(json.loads((killed / "manifest.json").read_text())["shards"])
+        except (FileNotFoundError, ValueError):
+            finished = 0
+        if finished >= 3:
+            break
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)  # the CLI and its pool workers, mid-shard
+    process.communicate(timeout=30)
+    manifest = json.loads((killed / "manifest.json").read_text())
+    assert 3 <= len(manifest["shards"]) < 12 and not manifest["complete"], "the kill came too late to test resuming"
+    assert verify_export(killed).problems  # incomplete, and says so
+    resumed = run_export(killed, "--format", fmt, "--workers", "2")
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert "already done" in out
+    fresh = run_export(tmp_path / "fresh", "--format", fmt, "--workers", "1")
+    _, err = fresh.communicate(timeout=300)
+    assert fresh.returncode == 0, err
+    a, b = tree(killed), tree(tmp_path / "fresh")
+    assert a.keys() == b.keys()
+    assert all(a[name] == b[name] for name in a)
+    assert not [n for n in os.listdir(killed) if n.startswith(".tmp")]
+    check = subprocess.run([script("number-generator"), "dataset", "verify", str(killed)], capture_output=True, text=True)
+    assert check.returncode == 0 and check.stdout.startswith("ok: 12 shards, 3000 samples")
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    (tmp_path / "spec.yaml").write_text("seed: 1\ndraw:\n  - kind: digits\n    length: [9, 2]\n")
+    bad = subprocess.run([script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out",
+                          str(tmp_path / "o")], capture_output=True, text=True)  # fmt: skip
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+    assert "spec key 'draw[0].length': min 9 is greater than max 2" in bad.stderr
+    (tmp_path / "spec.yaml").write_text("seed: 1\n")
+    for args, message in [(["--format", "tiff"], "unknown export format 'tiff'"),
+                          (["--engine", "spark"], "unknown engine 'spark'"),
+                          (["--shard-size", "0"], "shard_size must be >= 1")]:  # fmt: skip
+        bad = subprocess.run([script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out",
+                              str(tmp_path / "o"), *args], capture_output=True, text=True)  # fmt: skip
+        assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
+    missing = subprocess.run([script("number-generator"), "dataset", "verify", str(tmp_path)], capture_output=True, text=True)
+    assert missing.returncode == 2 and "holds no manifest.json" in missing.stderr

@@ -1,0 +1,79 @@
+"""The optional torch adapter with a real DataLoader and 2 worker processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+if os.environ.get("CI"):
+    import torch  # CI installs torch (.ci/run): a missing torch must fail there, not skip
+else:
+    torch = pytest.importorskip("torch")
+
+from torch.utils.data import DataLoader  # noqa: E402
+
+from number_generator.dataset import SyntheticDataset  # noqa: E402
+from number_generator.torch_adapter import (  # noqa: E402
+    TorchIterableDataset,
+    TorchSyntheticDataset,
+    ctc_collate,
+    decode,
+)
+
+SPEC = {"seed": 21, "length": 96, "width": [150, 300], "augment": "medium",
+        "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 8]}]}  # fmt: skip
+
+
+def test_core_does_not_import_torch():
+    code = ("import sys, number_generator, number_generator.dataset, number_generator.shards; "
+            "ds = number_generator.dataset.SyntheticDataset({'length': 3}); ds[0]; "
+            "assert 'torch' not in sys.modules, 'torch imported'")  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_dataloader_with_two_workers_matches_the_dataset():
+    reference = SyntheticDataset(SPEC)
+    ds = TorchSyntheticDataset(SPEC)
+    assert ds.alphabet == "0123456789-"
+    loader = DataLoader(ds, batch_size=16, num_workers=2, collate_fn=ctc_collate, shuffle=False)
+    seen = 0
+    for batch in loader:
+        b = batch["images"].shape[0]
+        assert batch["images"].dtype == torch.float32 and batch["images"].shape[:3] == (b, 1, 28)
+        assert batch["images"].shape[3] == int(batch["widths"].max())
+        assert batch["targets"].dtype == torch.int64 and batch["targets"].shape == (b, int(batch["target_lengths"].max()))
+        for k in range(b):
+            i = int(batch["indices"][k])
+            sample = reference[i]
+            w = int(batch["widths"][k])
+            np.testing.assert_array_equal(batch["images"][k, 0, :, :w].numpy(), sample.image)
+            assert torch.all(batch["images"][k, 0, :, w:] == 1.0)  # padded with paper
+            n = int(batch["target_lengths"][k])
+            assert n == len(sample.text) and decode(batch["targets"][k], ds.alphabet) == sample.text
+            assert torch.all(batch["targets"][k, n:] == 0)
+            assert batch["texts"][k] == sample.text
+            np.testing.assert_array_equal(batch["boxes"][k].numpy(), sample.boxes)
+        seen += b
+    assert seen == len(reference)
+
+
+def test_iterable_dataset_splits_work_between_two_workers_without_overlap():
+    ds = TorchIterableDataset(SPEC, rank=1, world_size=2)
+    loader = DataLoader(ds, batch_size=None, num_workers=2)
+    items = list(loader)
+    indices = sorted(item["index"] for item in items)
+    # rank 1 of 2, two workers each: consumers 2 and 3 of 4 -> indices = 2, 3 (mod 4)
+    assert indices == sorted(i for i in range(96) if i % 4 in (2, 3))
+    reference = SyntheticDataset(SPEC)
+    for item in items[:10]:
+        assert item["text"] == reference.text(item["index"])
+    # CTC loss runs on a collated batch: the targets are in the expected form.
+    batch = ctc_collate(items[:8])
+    t = batch["images"].shape[-1] // 4
+    log_probs = torch.randn(t, 8, len(ds.alphabet) + 1).log_softmax(2)
+    loss = torch.nn.functional.ctc_loss(log_probs, batch["targets"], torch.full((8,), t), batch["target_lengths"])
+    assert torch.isfinite(loss)
