@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def test_readme_python_examples_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
     assert blocks
+    if importlib.util.find_spec("torch") is None:  # torch is installed by .ci/run, not by Poetry (see README)
+        blocks = [b for b in blocks if "torch" not in b]
     namespace: dict = {}
     exec(compile("\n".join(blocks), "README.md", "exec"), namespace)
     assert namespace["image"].shape == (28, 300)
