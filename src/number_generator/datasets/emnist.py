@@ -104,7 +104,7 @@ SPLITS: dict[str, EmnistSplit] = {
                     _LETTERS, {low: label for label, low in enumerate(_LOWER, 1)}, (124_800, 20_800)),
         EmnistSplit("digits", "digits 0-9 from more writers than MNIST (train 240,000, test 40,000)",
                     tuple(_DIGITS), {}, (240_000, 40_000)),
-        EmnistSplit("mnist", "EMNIST's re-conversion of MNIST, digits 0-9 (train 60,000, test 10,000)",
+        EmnistSplit("mnist", "MNIST re-converted the EMNIST way, digits 0-9 (train 60,000, test 10,000)",
                     tuple(_DIGITS), {}, (60_000, 10_000)),
     )
 }  # fmt: skip
