@@ -369,3 +369,21 @@ def test_cli_data_dir_converts_from_a_local_archive(cache, archive, tmp_path):
 def test_importing_the_package_does_not_import_pooch():
     code = "import number_generator, sys; print('pooch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_dataset_specs_and_exports_use_the_same_registry(local_emnist, tmp_path):
+    from number_generator import SyntheticDataset, export_dataset, verify_export
+    from number_generator.png import to_uint8
+
+    spec = {"seed": 4, "length": 6, "dataset": "emnist-letters", "width": 160, "spacing": [0, 3],
+            "draw": {"kind": "words", "words": ["HELLO", "abc"]}}  # fmt: skip
+    ds = SyntheticDataset(spec)
+    assert {ds[i].text for i in range(6)} <= {"HELLO", "abc"}
+    export_dataset(spec, tmp_path / "out", format="npz", shard_size=3)
+    assert verify_export(tmp_path / "out") is not None
+    with np.load(next((tmp_path / "out").glob("*.npz"))) as shard:
+        assert shard["images"].shape[0] == 3
+        for k, i in enumerate(shard["indices"]):
+            np.testing.assert_array_equal(shard["images"][k, :, : shard["widths"][k]],
+                                          to_uint8(ds[int(i)].image))  # fmt: skip
+            assert str(shard["labels"][k]) == ds[int(i)].text
