@@ -18,7 +18,7 @@ from .phone import (
     random_phone_number,
     render_phone_number,
 )
-from .render import Sample, generate_numbers_sequence, render_sequence
+from .render import Sample, generate_numbers_sequence, generate_text_sequence, render_sequence, render_text
 from .dataset import DatasetSpec, IterableSyntheticDataset, SyntheticDataset, load_spec
 from .shards import export_dataset, verify_export
 
@@ -39,7 +39,9 @@ __all__ = [
     "generate_numbers_sequence",
     "generate_phone_number",
     "generate_phone_numbers",
+    "generate_text_sequence",
     "random_phone_number",
     "render_phone_number",
     "render_sequence",
+    "render_text",
 ]

@@ -25,7 +25,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     help="Make images of handwritten digit sequences and phone numbers from real MNIST digits.",
 )
-datasets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect and check glyph datasets.")
+datasets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="List, download, check and remove glyph datasets.")
 app.add_typer(datasets_app, name="datasets")
 
 MinSpacing = Annotated[int, typer.Option("--min-spacing", help="Smallest gap between characters' ink, pixels.")]
@@ -144,35 +144,126 @@ def preview_command(
 
 @datasets_app.command("verify")
 def datasets_verify_command() -> None:
-    """Check the bundled data files against their recorded sha256 (exit 1 on a mismatch)."""
-    from .datasets import mnist
+    """Check the bundled files against their sha256, and every converted download (exit 1 on a problem)."""
+    from .datasets import emnist, get_dataset, mnist
 
     failed = 0
     for check in mnist.verify():
         status = "ok" if check.ok else f"MISMATCH (got {check.actual_sha256 or 'missing file'})"
         typer.echo(f"mnist  {check.name:30s} sha256 {check.expected_sha256[:16]}…  {status}")
         failed += not check.ok
+    for split in emnist.SPLITS:
+        dataset = get_dataset(f"emnist-{split}")
+        if not dataset.present():
+            continue
+        try:
+            counts = [len(dataset.load(part)[1]) for part in dataset.splits]
+            typer.echo(f"{dataset.name}  arrays readable, train {counts[0]:,} / test {counts[1]:,} glyphs  ok")
+        except (ValueError, OSError) as exc:
+            typer.echo(f"{dataset.name}  DAMAGED ({exc}); run 'number-generator datasets remove {dataset.name}'")
+            failed += 1
     if failed:
-        typer.echo(f"{failed} file(s) failed verification; reinstall the package", err=True)
+        typer.echo(f"{failed} problem(s) found; reinstall the package or remove and download the dataset again", err=True)
         raise typer.Exit(1)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n else "-"
 
 
 @datasets_app.command("list")
 def datasets_list_command() -> None:
-    """List the registered glyph datasets."""
+    """List the glyph datasets: classes, splits, whether present, size on disk."""
     from .datasets import dataset_names, get_dataset
 
+    typer.echo(f"{'name':16s} {'classes':>7s}  {'present':10s} {'on disk':>10s}  description")
     for name in dataset_names():
         dataset = get_dataset(name)
-        typer.echo(f"{name:16s} {len(dataset.classes):3d} classes  splits: {', '.join(dataset.splits):12s} {dataset.description}")
+        present = "bundled" if dataset.fetch is None and dataset.remove is None else ("yes" if dataset.present() else "no")
+        n_classes = sum(1 for ch in dataset.classes if ch)
+        typer.echo(f"{name:16s} {n_classes:7d}  {present:10s} {_size(dataset.disk_usage()):>10s}  {dataset.description}")
+
+
+@datasets_app.command("download")
+def datasets_download_command(
+    name: Annotated[str, typer.Argument(help="Dataset to fetch, e.g. emnist-byclass.")],
+    data_dir: Annotated[
+        Optional[Path], typer.Option("--data-dir", help="Use this EMNIST gzip.zip or extracted folder; no download.")
+    ] = None,
+) -> None:
+    """Download (md5-checked, with progress) and convert a dataset once; later runs memory-map it."""
+    from .datasets import get_dataset
+
+    dataset = get_dataset(name)
+    if dataset.fetch is None:
+        typer.echo(f"{name} needs no download (it is bundled or registered from local files)")
+        return
+    dataset.fetch(progress=True, source=data_dir)
+    typer.echo(f"{name}: ready ({_size(dataset.disk_usage())} in {dataset_cache_hint()})")
+
+
+def dataset_cache_hint() -> str:
+    from .datasets.cache import cache_dir
+
+    return str(cache_dir())
+
+
+@datasets_app.command("remove")
+def datasets_remove_command(name: Annotated[str, typer.Argument(help="Dataset whose cached files to delete, or 'emnist' for all EMNIST files and the archive.")]) -> None:
+    """Delete a downloaded dataset's cached files (the bundled MNIST cannot be removed)."""
+    from .datasets import emnist, get_dataset
+
+    if name == "emnist":
+        freed = emnist.remove()
+    else:
+        dataset = get_dataset(name)
+        if dataset.remove is None:
+            raise ValueError(f"{name} is bundled with the package and cannot be removed")
+        freed = dataset.remove()
+    typer.echo(f"removed {name} ({_size(freed)} freed)")
 
 
 @datasets_app.command("path")
 def datasets_path_command() -> None:
     """Print the cache directory (set NUMBER_GENERATOR_CACHE to move it)."""
-    from .datasets.cache import cache_dir
+    typer.echo(dataset_cache_hint())
 
-    typer.echo(str(cache_dir()))
+
+@app.command("generate-text")
+def generate_text_command(
+    text: Annotated[str, typer.Argument(help="Text to draw, e.g. 'Hello World' (spaces become word gaps).")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Glyph dataset (see 'datasets list').")] = "emnist-byclass",
+    min_spacing: MinSpacing = 0,
+    max_spacing: MaxSpacing = 4,
+    min_word_spacing: Annotated[int, typer.Option("--min-word-spacing", help="Smallest gap a space stands for, pixels.")] = 10,
+    max_word_spacing: Annotated[int, typer.Option("--max-word-spacing", help="Largest gap a space stands for, pixels.")] = 16,
+    image_width: ImageWidth = 300,
+    output_path: Annotated[
+        Path, typer.Option("--output-path", help="A .png file, or a directory for a descriptively named file.")
+    ] = Path("."),
+    seed: Seed = None,
+    split: Split = "train",
+    align: Align = "center",
+    strict: Strict = False,
+    overwrite: Overwrite = False,
+    augment: Augment = None,
+    data_dir: Annotated[
+        Optional[Path], typer.Option("--data-dir", help="An EMNIST gzip.zip or extracted folder to convert from.")
+    ] = None,
+) -> None:
+    """Write one PNG of handwritten text drawn with a glyph dataset (EMNIST letters and digits)."""
+    from .datasets import get_dataset
+
+    if data_dir is not None:
+        source = get_dataset(dataset)
+        if source.fetch is not None and not source.present():
+            source.fetch(progress=False, source=data_dir)
+    path = exporting.write_text_png(
+        text, (min_spacing, max_spacing), image_width, output_path, seed=base_seed(seed), dataset=dataset,
+        word_spacing=(min_word_spacing, max_word_spacing), split=split, align=align, strict=strict,
+        overwrite=overwrite, augment=augment,
+    )  # fmt: skip
+    typer.echo(str(path))
 
 
 # ---- training-data exports (number_generator.dataset / number_generator.shards) ----

@@ -54,6 +54,30 @@ def write_sequence_png(digits: str, spacing_range, image_width: int, output_path
     return write_png(path, sample.image, overwrite=overwrite)
 
 
+def text_file_name(text: str, seed: int) -> str:
+    """``text-<text>-seed<seed>.png``: characters other than letters and digits become ``_``."""
+    shown = "".join(ch if ch.isascii() and ch.isalnum() else "_" for ch in text[:32])
+    return f"text-{shown}{'' if len(text) <= 32 else f'-{len(text)}chars'}-seed{seed}.png"
+
+
+def write_text_png(text: str, spacing_range, image_width: int, output_path: Path, *, seed: int,
+                   dataset: str = "emnist-byclass", word_spacing=None, split: str = "train", align: str = "center",
+                   strict: bool = False, overwrite: bool = False, augment=None) -> Path:  # fmt: skip
+    """Render ``text`` with a glyph dataset and write one PNG (``output_path`` as in :func:`write_sequence_png`)."""
+    from .render import DEFAULT_WORD_SPACING, render_text
+
+    sample = render_text(text, spacing_range, image_width, dataset=dataset, seed=seed, split=split, align=align,
+                         word_spacing=word_spacing or DEFAULT_WORD_SPACING, strict=strict, augment=augment)  # fmt: skip
+    output_path = Path(output_path)
+    if output_path.suffix.lower() == ".png":
+        path = output_path
+    else:
+        if output_path.exists() and not output_path.is_dir():
+            raise ValueError(f"output path {output_path} is a file without a .png suffix")
+        path = output_path / text_file_name(text, seed)
+    return write_png(path, sample.image, overwrite=overwrite)
+
+
 def phone_file_name(index: int, count: int) -> str:
     """``phone-000042.png``: zero-padded so names sort in index order."""
     from .shards import flat_file_name

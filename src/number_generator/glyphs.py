@@ -107,9 +107,7 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
     order = np.argsort(labels_i, kind="stable")
     counts = np.bincount(labels_i, minlength=n_classes)[:n_classes]
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    class_of_char: dict[str, int] = {}
-    for label, char in enumerate(source.classes):
-        class_of_char.setdefault(char, label)
+    class_of_char = source.char_labels()
     return GlyphSet(
         dataset=source.name,
         split=split,

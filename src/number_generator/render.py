@@ -26,6 +26,8 @@ from .validation import (
 )
 
 HEIGHT = 28
+#: Default gap one space stands for, pixels between ink (about half a glyph).
+DEFAULT_WORD_SPACING = (10, 16)
 _255 = np.float32(255.0)
 
 
@@ -152,13 +154,18 @@ def resolve_augmentation(augment):
 
 
 def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, image_width: int,
-            rng: np.random.Generator, align: str, strict: bool, augment=None) -> Sample:
+            rng: np.random.Generator, align: str, strict: bool, augment=None, words=None) -> Sample:
     """Pick glyphs, draw gaps, (augment glyphs), compose, (augment the image).
 
     ``augment`` is a resolved ``Pipeline`` or ``None``.  Augmentation draws its
     randomness after the glyphs and gaps, so the same seed picks the same glyphs
     and spacing with or without it; glyph ink extents are measured after the
     glyph transforms, and boxes follow the image transforms.
+
+    ``words`` is ``None`` or ``(breaks, word_spacing)``: ``breaks[k]`` spaces
+    stand between drawn characters ``k`` and ``k + 1``; each such gap becomes
+    the sum of ``breaks[k]`` draws from ``word_spacing`` (made after the letter
+    gaps, so text without spaces draws exactly what it would without them).
     """
     synthesised = classes < 0
     if synthesised.any():
@@ -178,6 +185,10 @@ def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, 
         glyphs = glyph_set.images[indices]
         extents = glyph_set.extents[indices]
     gaps = draw_gaps(rng, len(text) - 1, spacing_range)
+    if words is not None:
+        breaks, word_spacing = words
+        for k in np.flatnonzero(breaks).tolist():
+            gaps[k] = draw_gaps(rng, int(breaks[k]), word_spacing).sum()
     if augment is not None and augment.glyph:
         glyphs = augment.apply_glyphs(np.ascontiguousarray(glyphs), rng)
         extents = ink_extents(glyphs)
@@ -278,3 +289,118 @@ def generate_numbers_sequence(
         parse_digits(digits), spacing_range, image_width, seed=seed, split=split, align=align, strict=strict,
         augment=augment,
     ).image
+
+
+def render_text(
+    text: str,
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    dataset: str = "emnist-byclass",
+    word_spacing: tuple[int, int] = DEFAULT_WORD_SPACING,
+    seed: int | np.random.Generator | None = None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    augment=None,
+) -> Sample:
+    """Render text (letters, digits, spaces) with a glyph dataset; return the full :class:`Sample`.
+
+    Parameters
+    ----------
+    text : str
+        Characters the dataset draws, plus the synthesised hyphen and spaces;
+        1 to 1,024 characters, not starting or ending with a space.  In a
+        case-merged dataset (``emnist-bymerge``, ``emnist-balanced``,
+        ``emnist-letters``) a lowercase letter without a class of its own is
+        drawn from its uppercase class; the label keeps the letter as typed.
+    spacing_range : (int, int)
+        Gap between the ink of consecutive characters of a word, pixels.
+    image_width : int
+        Output width in pixels, 1 to 16,384.
+    dataset : str
+        Glyph dataset (EMNIST datasets must be downloaded once first).
+    word_spacing : (int, int)
+        Gap, in pixels between ink, that one space stands for (each space of
+        a run adds one draw); default ``(10, 16)``, about half a glyph.
+    seed, split, align, strict, augment
+        As in :func:`render_sequence`.
+
+    Returns
+    -------
+    Sample
+        ``text`` as given; one box per character, spaces included (a space's
+        box spans the gap between its neighbours' ink, ``glyph_indices`` -1);
+        ``spacing`` holds the gaps between consecutive drawn characters.
+    """
+    spacing_range = check_spacing_range(spacing_range)
+    word_spacing = check_spacing_range(word_spacing, "word spacing")
+    image_width = check_image_width(image_width)
+    align = check_align(align)
+    if not isinstance(text, str):
+        raise ValueError(f"text must be a string, got {type(text).__name__} {text!r}")
+    if not text.strip():
+        raise ValueError(f"text must contain at least one character that is not a space, got {text!r}")
+    if len(text) > MAX_SEQUENCE_LENGTH:
+        raise ValueError(f"text length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
+    if text != text.strip(" "):
+        raise ValueError(f"text must not start or end with a space, got {text!r}")
+    glyph_set = get_glyph_set(dataset, split)
+    drawn = text.replace(" ", "")
+    classes = _classes_of(drawn, glyph_set)
+    breaks = np.array([len(run) for run in _space_runs(text)], dtype=np.int64)
+    pipeline = resolve_augmentation(augment)
+    sample = _render(drawn, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict,
+                     pipeline, words=(breaks, word_spacing) if breaks.any() else None)  # fmt: skip
+    if not breaks.any():
+        return sample
+    boxes, indices = [], []
+    for k, run in enumerate(breaks.tolist() + [0]):
+        boxes.append(sample.boxes[k])
+        indices.append(sample.glyph_indices[k])
+        if run:
+            left, right = sample.boxes[k], sample.boxes[k + 1]
+            x0, x1 = int(left[2]), max(int(left[2]), int(right[0]))
+            y0, y1 = int(min(left[1], right[1])), int(max(left[3], right[3]))
+            edges = np.linspace(x0, x1, run + 1).round().astype(np.int32)
+            for j in range(run):
+                boxes.append(np.array([edges[j], y0, edges[j + 1], y1], dtype=np.int32))
+                indices.append(-1)
+    return Sample(image=sample.image, text=text, boxes=np.stack(boxes).astype(np.int32),
+                  glyph_indices=np.array(indices, dtype=np.int64), spacing=sample.spacing, scale=sample.scale)  # fmt: skip
+
+
+def _space_runs(text: str) -> list[str]:
+    """For each pair of consecutive non-space characters, the spaces between them."""
+    runs, current = [], ""
+    for ch in text.strip(" ")[1:]:
+        if ch == " ":
+            current += " "
+        else:
+            runs.append(current)
+            current = ""
+    return runs
+
+
+def generate_text_sequence(
+    text: str,
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    dataset: str = "emnist-byclass",
+    word_spacing: tuple[int, int] = DEFAULT_WORD_SPACING,
+    seed: int | np.random.Generator | None = None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    augment=None,
+) -> np.ndarray:
+    """Image of handwritten text; arguments as in :func:`render_text`.
+
+    Returns
+    -------
+    ndarray, shape (28, image_width), float32
+        1.0 = white background, 0.0 = black ink.
+    """
+    return render_text(text, spacing_range, image_width, dataset=dataset, word_spacing=word_spacing, seed=seed,
+                       split=split, align=align, strict=strict, augment=augment).image  # fmt: skip

@@ -39,16 +39,16 @@ def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     return number
 
 
-def check_spacing_range(spacing_range: object) -> tuple[int, int]:
-    """``(min, max)`` spacing in pixels, ``0 <= min <= max <= MAX_SPACING``."""
+def check_spacing_range(spacing_range: object, what: str = "spacing") -> tuple[int, int]:
+    """``(min, max)`` spacing in pixels, ``0 <= min <= max <= MAX_SPACING``; ``what`` names it in errors."""
     try:
         low, high = spacing_range  # type: ignore[misc]
     except (TypeError, ValueError):
-        raise ValueError(f"spacing_range must be a pair (min, max), got {spacing_range!r}") from None
-    low = check_int("minimum spacing", low, 0, MAX_SPACING)
-    high = check_int("maximum spacing", high, 0, MAX_SPACING)
+        raise ValueError(f"{what.replace(' ', '_')}_range must be a pair (min, max), got {spacing_range!r}") from None
+    low = check_int(f"minimum {what}", low, 0, MAX_SPACING)
+    high = check_int(f"maximum {what}", high, 0, MAX_SPACING)
     if low > high:
-        raise ValueError(f"minimum spacing {low} is greater than maximum spacing {high}")
+        raise ValueError(f"minimum {what} {low} is greater than maximum {what} {high}")
     return low, high
 
 

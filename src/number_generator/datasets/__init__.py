@@ -9,23 +9,27 @@ here, so nothing dataset-specific is written twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
-from . import mnist
+from . import emnist, mnist
+from .emnist import DatasetUnavailable
 from .idx import IDXError, read_idx
 from .mnist import DataIntegrityError
 
 __all__ = [
     "DataIntegrityError",
+    "DatasetUnavailable",
     "GlyphDataset",
     "IDXError",
     "dataset_names",
     "get_dataset",
     "read_idx",
     "register_dataset",
+    "register_idx_dataset",
 ]
 
 
@@ -49,6 +53,19 @@ class GlyphDataset:
     version : callable
         ``version() -> str``: a key that changes when the data changes; names
         derived cache files.
+    aliases : mapping of str to int
+        Further characters and the label that draws them (e.g. ``"c" -> 38``
+        in a dataset that merged lowercase c into uppercase C).
+    present : callable
+        ``present() -> bool``: whether the data is on this machine (bundled
+        data always is).
+    disk_usage : callable
+        ``disk_usage() -> int``: bytes the dataset takes in the cache.
+    fetch : callable or None
+        ``fetch(progress=True, source=None)``: download and/or convert it
+        (``None``: nothing to fetch).
+    remove : callable or None
+        ``remove() -> int``: delete its cached files, return bytes freed.
     """
 
     name: str
@@ -57,6 +74,21 @@ class GlyphDataset:
     splits: tuple[str, ...]
     load: Callable[[str], tuple[np.ndarray, np.ndarray]]
     version: Callable[[], str]
+    aliases: Mapping[str, int] = field(default_factory=dict)
+    present: Callable[[], bool] = lambda: True
+    disk_usage: Callable[[], int] = lambda: 0
+    fetch: Callable[..., object] | None = None
+    remove: Callable[[], int] | None = None
+
+    def char_labels(self) -> dict[str, int]:
+        """Character -> label: each class's own character first, then the aliases."""
+        lookup: dict[str, int] = {}
+        for label, char in enumerate(self.classes):
+            if char:
+                lookup.setdefault(char, label)
+        for char, label in self.aliases.items():
+            lookup.setdefault(char, label)
+        return lookup
 
     def check_split(self, split: str) -> str:
         """Return ``split`` if this dataset has it, else raise ``ValueError``."""
@@ -69,8 +101,14 @@ _REGISTRY: dict[str, GlyphDataset] = {}
 
 
 def register_dataset(dataset: GlyphDataset) -> None:
-    """Add (or replace) a dataset in the registry."""
+    """Add (or replace) a dataset in the registry (glyph sets loaded for a replaced one are dropped)."""
+    import sys
+
+    replaced = dataset.name in _REGISTRY
     _REGISTRY[dataset.name] = dataset
+    glyphs = sys.modules.get("number_generator.glyphs")
+    if replaced and glyphs is not None:
+        glyphs.get_glyph_set.cache_clear()
 
 
 def dataset_names() -> list[str]:
@@ -96,3 +134,25 @@ register_dataset(
         version=mnist.version,
     )
 )
+
+
+def _emnist_dataset(split: emnist.EmnistSplit) -> GlyphDataset:
+    return GlyphDataset(
+        name=f"emnist-{split.name}",
+        description=f"EMNIST {split.description}; download about 560 MB",
+        classes=split.classes,
+        splits=emnist.PARTS,
+        load=partial(emnist.load, split.name),
+        version=partial(emnist.version, split.name),
+        aliases=split.aliases,
+        present=partial(emnist.is_converted, split.name),
+        disk_usage=partial(emnist.disk_usage, split.name),
+        fetch=partial(emnist.download, split.name),
+        remove=partial(emnist.remove, split.name),
+    )
+
+
+for _split in emnist.SPLITS.values():
+    register_dataset(_emnist_dataset(_split))
+
+from .user import register_idx_dataset  # noqa: E402  (uses GlyphDataset above)

@@ -1,0 +1,120 @@
+"""Glyph datasets from IDX files a user already has (Fashion-MNIST, KMNIST, their own).
+
+>>> register_idx_dataset("kmnist", train_images="k/train-images-idx3-ubyte.gz",   # doctest: +SKIP
+...                      train_labels="k/train-labels-idx1-ubyte.gz", mapping="oknahamayr")
+
+The files are read once, checked (28x28 ``uint8`` images, one label per
+image, every label mapped), converted to ``.npy`` in the cache and
+memory-mapped afterwards, like the bundled MNIST.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from .cache import cache_dir, cached_array
+from .idx import IDXError, read_idx
+
+
+def _parse_classes(mapping, name: str) -> tuple[str, ...]:
+    """``mapping`` -> ``classes`` tuple (``classes[label]`` = character, ``""`` where unused)."""
+    if isinstance(mapping, (str, os.PathLike)) and Path(mapping).suffix == ".txt" and Path(mapping).is_file():
+        from .emnist import parse_mapping
+
+        mapping = {label: chars[0] for label, chars in parse_mapping(Path(mapping).read_text(), str(mapping)).items()}
+    if isinstance(mapping, str):
+        mapping = dict(enumerate(mapping))
+    if not isinstance(mapping, Mapping) or not mapping:
+        raise ValueError(f"dataset {name!r}: mapping must be a string of characters (label order), a dict "
+                         f"{{label: character}} or a mapping .txt file, got {mapping!r}")  # fmt: skip
+    bad = {k: v for k, v in mapping.items() if not (isinstance(k, int) and k >= 0 and isinstance(v, str) and len(v) == 1)}
+    if bad:
+        raise ValueError(f"dataset {name!r}: mapping entries must be label (int >= 0) -> one character, got {bad!r}")
+    classes = [""] * (max(mapping) + 1)
+    for label, char in mapping.items():
+        classes[label] = char
+    if len(set(mapping.values())) != len(mapping):
+        raise ValueError(f"dataset {name!r}: two labels map to the same character in {mapping!r}")
+    return tuple(classes)
+
+
+def _load(name: str, files: dict[str, tuple[Path, Path]], n_classes: int, transpose: bool, key: str, split: str):
+    images_path, labels_path = files[split]
+    built: dict[str, np.ndarray] = {}
+
+    def build(part: str):
+        def _build() -> np.ndarray:
+            if not built:
+                images, labels = read_idx(images_path), read_idx(labels_path)
+                if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+                    raise IDXError(f"{images_path}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
+                if labels.shape != (images.shape[0],):
+                    raise IDXError(f"{labels_path}: {labels.shape[0]} labels for {images.shape[0]} images")
+                if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+                    raise IDXError(f"{labels_path}: label {int(labels.max())} has no character in the mapping")
+                built["images"] = np.ascontiguousarray(images.transpose(0, 2, 1)) if transpose else images
+                built["labels"] = labels.astype(np.int64)
+            return built[part]
+
+        return _build
+
+    return cached_array(f"{key}/{split}-images.npy", build("images")), cached_array(f"{key}/{split}-labels.npy", build("labels"))
+
+
+def register_idx_dataset(name: str, *, train_images, train_labels, test_images=None, test_labels=None,
+                         mapping, transpose: bool = False, description: str = "") -> None:
+    """Register IDX files (raw or ``.gz``) as a glyph dataset named ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (must not shadow a built-in dataset).
+    train_images, train_labels, test_images, test_labels : path
+        IDX files; the test pair is optional (then only ``split="train"`` exists).
+    mapping : str, dict or path
+        Label -> character: a string in label order (``"0123456789"``), a dict
+        ``{label: "c"}``, or an EMNIST-style mapping ``.txt`` (``label ascii_code``).
+    transpose : bool
+        Swap rows and columns on load (EMNIST-style files store glyphs transposed).
+    """
+    from . import GlyphDataset, _REGISTRY, register_dataset
+
+    if not isinstance(name, str) or not name or name != name.strip():
+        raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
+    if name in _REGISTRY and not _REGISTRY[name].description.startswith("user IDX"):
+        raise ValueError(f"dataset name {name!r} is taken by a built-in dataset")
+    classes = _parse_classes(mapping, name)
+    files = {"train": (Path(train_images), Path(train_labels))}
+    if (test_images is None) != (test_labels is None):
+        raise ValueError(f"dataset {name!r}: give both test_images and test_labels, or neither")
+    if test_images is not None:
+        files["test"] = (Path(test_images), Path(test_labels))
+    for images, labels in files.values():
+        for path in (images, labels):
+            if not path.is_file():
+                raise ValueError(f"dataset {name!r}: no such file {str(path)!r}")
+    identity = json.dumps({s: [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in pair]
+                           for s, pair in files.items()} | {"transpose": transpose, "classes": classes})  # fmt: skip
+    version = hashlib.sha256(identity.encode()).hexdigest()[:12]
+    key = f"user/{name}/{version}"
+    folder = cache_dir() / "user" / name
+    register_dataset(
+        GlyphDataset(
+            name=name,
+            description=f"user IDX dataset: {description or ', '.join(str(p) for p in files['train'])}",
+            classes=classes,
+            splits=tuple(files),
+            load=partial(_load, name, files, len(classes), transpose, key),
+            version=lambda: version,
+            disk_usage=lambda: sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0,
+            remove=lambda: (shutil.rmtree(folder, ignore_errors=True), 0)[1],
+        )
+    )
