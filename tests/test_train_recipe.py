@@ -1,6 +1,6 @@
 """The training recipe (examples/train_recognizer.py): decoding, metrics, and a short run whose loss falls.
 
-The full run is not part of CI (it takes about a quarter of an hour); see QUALITY.md.
+The full run is not part of CI (5-8 minutes on two cores); see QUALITY.md.
 """
 
 from __future__ import annotations
