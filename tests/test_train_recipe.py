@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-if os.environ.get("CI") != "true":
+if not os.environ.get("CI"):
     pytest.importorskip("torch")
 import torch  # noqa: E402  (in CI a missing torch must fail, not skip)
 
