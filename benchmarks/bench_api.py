@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""REST API load and soak (issue 5): throughput, latency percentiles, errors, memory over time.
+
+    poetry run python benchmarks/bench_api.py [--workers 2] [--concurrency 32] [--seconds 20] [--runs 3]
+                                              [--soak 120] [--client aiohttp|wrk]
+
+Starts ``number-generator serve --workers N --no-access-log`` on 127.0.0.1,
+then loads it from a *separate process* with ``--concurrency`` connections
+requesting ``GET /v1/sequence.png`` for 10-digit sequences (300 px wide,
+a different seed per request, so nothing is cached). Prints requests/s,
+p50/p99 latency and errors for each run (median of ``--runs``), then a soak
+of ``--soak`` seconds with the server's resident memory (all its processes)
+sampled every 5 s.
+
+``--client aiohttp`` (default) is an asyncio client in Python; ``--client
+wrk`` uses the C load generator ``wrk`` if installed (``apt-get install
+wrk``), which leaves more of the two cores to the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+
+CLIENT = textwrap.dedent(
+    r"""
+    import asyncio, json, sys, time
+    import aiohttp
+    base, concurrency, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    latencies, errors, statuses = [], 0, {}
+    async def worker(session, k, stop):
+        global errors
+        n = 0
+        while time.perf_counter() < stop:
+            seed = k * 1_000_000 + n
+            n += 1
+            url = f"{base}/v1/sequence.png?digits=0123456789&min_spacing=0&max_spacing=4&image_width=300&seed={seed}"
+            t = time.perf_counter()
+            try:
+                async with session.get(url) as r:
+                    await r.read()
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                    if r.status != 200:
+                        errors += 1
+            except Exception:
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - t)
+    async def main():
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            start = time.perf_counter()
+            stop = start + seconds
+            await asyncio.gather(*(worker(session, k, stop) for k in range(concurrency)))
+            elapsed = time.perf_counter() - start
+        latencies.sort()
+        q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+        print(json.dumps({"requests": len(latencies) + errors, "rps": len(latencies) / elapsed, "errors": errors,
+                          "p50_ms": 1000 * q(0.50), "p99_ms": 1000 * q(0.99), "statuses": statuses}))
+    asyncio.run(main())
+    """
+)
+
+WRK_SCRIPT = textwrap.dedent(
+    """
+    counter = 0
+    request = function()
+      counter = counter + 1
+      return wrk.format("GET", "/v1/sequence.png?digits=0123456789&min_spacing=0&max_spacing=4&image_width=300&seed=" .. counter)
+    end
+    done = function(summary, latency, requests)
+      io.write(string.format('{"requests": %d, "rps": %f, "errors": %d, "p50_ms": %f, "p99_ms": %f, "statuses": {}}\\n',
+        summary.requests, summary.requests / (summary.duration / 1e6),
+        summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout,
+        latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+    end
+    """
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of ``pid`` and all its descendants."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) * 1024
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, StopIteration, ProcessLookupError):
+            pass
+    return total
+
+
+def load(base: str, concurrency: int, seconds: float, client: str) -> dict:
+    if client == "wrk":
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+            fh.write(WRK_SCRIPT)
+        out = subprocess.run(["wrk", "-t", "1", "-c", str(concurrency), "-d", f"{int(seconds)}s", "-s", fh.name, base],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+        os.unlink(fh.name)
+        result = json.loads(out.strip().splitlines()[-1])
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        result["errors"] += int(non2xx.group(1)) if non2xx else 0
+        return result
+    out = subprocess.run([sys.executable, "-c", CLIENT, base, str(concurrency), str(seconds)],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return json.loads(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--soak", type=float, default=120, help="seconds of the soak (0 to skip)")
+    parser.add_argument("--client", choices=("aiohttp", "wrk"), default="aiohttp")
+    args = parser.parse_args()
+    if args.client == "wrk" and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install wrk)")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(BIN / "number-generator"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--workers", str(args.workers), "--no-access-log"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        load(base, args.concurrency, 3, args.client)  # warm-up: every worker has loaded its glyphs
+        runs = []
+        for r in range(args.runs):
+            runs.append(load(base, args.concurrency, args.seconds, args.client))
+            print(f"run {r + 1}: {runs[-1]['rps']:,.0f} req/s, p50 {runs[-1]['p50_ms']:.1f} ms, "
+                  f"p99 {runs[-1]['p99_ms']:.1f} ms, errors {runs[-1]['errors']}", flush=True)  # fmt: skip
+        med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
+        print()
+        print(f"| `GET /v1/sequence.png`, 10 digits, 300 px, --workers {args.workers}, concurrency {args.concurrency}, "
+              f"{args.client} client, {args.seconds:.0f} s x {args.runs} | result |")
+        print("|---|---|")
+        print(f"| throughput (median) | {med('rps'):,.0f} requests/s |")
+        print(f"| latency p50 / p99 (median of runs) | {med('p50_ms'):.1f} ms / {med('p99_ms'):.1f} ms |")
+        print(f"| errors (all runs) | {sum(r['errors'] for r in runs)} of {sum(r['requests'] for r in runs):,} |")
+        if args.soak > 0:
+            import threading
+
+            samples: list[tuple[float, int]] = []
+            done = threading.Event()
+
+            def sample():
+                start = time.perf_counter()
+                while not done.is_set():
+                    samples.append((time.perf_counter() - start, tree_rss(server.pid)))
+                    done.wait(5)
+
+            thread = threading.Thread(target=sample)
+            thread.start()
+            soak = load(base, args.concurrency, args.soak, args.client)
+            done.set()
+            thread.join()
+            warm = [rss for t, rss in samples if t >= 10] or [rss for _, rss in samples]
+            growth = (max(warm) - warm[0]) / warm[0] * 100
+            print(f"| soak {args.soak:.0f} s: throughput, errors | {soak['rps']:,.0f} requests/s, {soak['errors']} errors |")
+            print(f"| soak: server RSS at 10 s -> max -> end (all processes) | {warm[0] / 2**20:.0f} -> "
+                  f"{max(warm) / 2**20:.0f} -> {warm[-1] / 2**20:.0f} MiB (growth {growth:+.1f} %) |")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

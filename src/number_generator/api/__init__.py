@@ -1,0 +1,13 @@
+"""REST API and browser playground (optional extra ``api``: FastAPI + uvicorn).
+
+``number-generator serve`` runs it; :func:`create_app` builds it for any ASGI
+server (settings from the environment, see :class:`Settings`).
+"""
+
+from .app import create_app
+from .settings import Settings
+
+__all__ = ["Settings", "create_app", "SERVE_COMMAND"]
+
+#: The command that starts the server; the Dockerfile's CMD and the tests use it.
+SERVE_COMMAND = ("number-generator", "serve")

@@ -1,0 +1,365 @@
+"""The REST API: a thin FastAPI layer over the library.
+
+Generation is CPU work, so every generating endpoint is a plain ``def``:
+FastAPI runs it in its thread pool and the event loop stays free.  Input is
+checked by the library's own validation; a request past a limit or with a bad
+value gets HTTP 422 with ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``
+naming the field (and the limit).  No endpoint reads or writes a file a client
+names: augmentation is a preset name or an inline JSON pipeline, never a path.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from .. import __version__
+from ..png import encode_png
+from ..randomness import base_seed
+from .settings import Settings
+from .streams import stream_npz, stream_zip
+
+PNG = "image/png"
+PRESETS = ("none", "light", "medium", "heavy")
+EXPOSED_HEADERS = ["X-Label", "X-Boxes", "X-Seed", "X-Phone-Number"]
+
+
+class LimitError(ValueError):
+    """A value past a configured limit; carries the field and the limit for the 422 answer."""
+
+    def __init__(self, loc: list[str], message: str, limit: int | None = None):
+        super().__init__(message)
+        self.loc, self.limit = loc, limit
+
+
+def _problem(loc: list, message: str, kind: str, limit: int | None = None) -> JSONResponse:
+    item = {"loc": loc, "msg": message, "type": kind}
+    if limit is not None:
+        item["limit"] = limit
+    return JSONResponse({"detail": [item]}, status_code=422)
+
+
+# --------------------------------------------------------------------------- request models
+
+
+class SequenceRequest(BaseModel):
+    """The seed project's body for ``POST /generate-numbers-sequence``."""
+
+    sequence: str | list[int] = Field(..., description="Digits to draw: '0123' or [0, 1, 2, 3].", examples=["0123456789"])
+    min_spacing: int = Field(0, description="Smallest gap between digits' ink, pixels.")
+    max_spacing: int = Field(4, description="Largest gap between digits' ink, pixels.")
+    image_width: int = Field(300, description="Output width in pixels (height is 28).")
+    random_seed: int | None = Field(None, description="Same seed, same image; omit for a random one (returned in X-Seed).")
+
+
+class PhoneRequest(BaseModel):
+    """The seed project's body for ``POST /generate-phone-number``."""
+
+    min_spacing: int = 0
+    max_spacing: int = 4
+    image_width: int = 300
+    random_seed: int | None = None
+
+
+class BatchRequest(BaseModel):
+    """``POST /v1/batch``: ``count`` samples as a ZIP of PNGs (plus labels) or one NPZ."""
+
+    kind: Literal["digits", "phone", "text"] = Field("digits", description="Random digit strings, phone numbers, or the given texts.")
+    count: int = Field(10, description="How many images.")
+    format: Literal["zip", "npz"] = "zip"
+    min_spacing: int = 0
+    max_spacing: int = 4
+    image_width: int = 300
+    seed: int | None = None
+    augment: str | None = Field(None, description="Preset (none, light, medium, heavy) or an inline JSON pipeline.")
+    dataset: str = "mnist"
+    split: str = "train"
+    min_length: int = Field(4, description="kind=digits: fewest digits.")
+    max_length: int = Field(12, description="kind=digits: most digits.")
+    texts: list[str] | None = Field(None, description="kind=text: the texts to draw (cycled), no spaces.")
+    formats: list[str] | None = Field(None, description="kind=phone: limit to these formats.")
+
+
+# --------------------------------------------------------------------------- checks shared by endpoints
+
+
+def _check_limits(settings: Settings, where: str, *, image_width: int | None = None, length: int | None = None,
+                  length_field: str = "sequence", count: int | None = None) -> None:  # fmt: skip
+    if image_width is not None and image_width > settings.max_width:
+        raise LimitError([where, "image_width"], f"image_width {image_width} is above the limit of {settings.max_width}",
+                         settings.max_width)  # fmt: skip
+    if length is not None and length > settings.max_length:
+        raise LimitError([where, length_field], f"{length_field} has {length} characters, above the limit of "
+                         f"{settings.max_length}", settings.max_length)  # fmt: skip
+    if count is not None and count > settings.max_batch:
+        raise LimitError([where, "count"], f"count {count} is above the limit of {settings.max_batch}", settings.max_batch)
+
+
+def _augment(value: str | None, where: str):
+    """A preset name or an inline JSON pipeline; never a path (no server files chosen by clients)."""
+    if value is None or value == "":
+        return None
+    if value.strip().lower() in PRESETS:
+        return value.strip().lower()
+    if value.lstrip().startswith("{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise LimitError([where, "augment"], f"augment is not valid JSON: {exc}") from None
+    raise LimitError([where, "augment"], f"augment must be one of {', '.join(PRESETS)} or an inline JSON pipeline, "
+                     f"got {value!r}")  # fmt: skip
+
+
+def _png(sample, seed: int, extra: dict | None = None) -> Response:
+    headers = {
+        "X-Label": sample.text,
+        "X-Boxes": json.dumps(sample.boxes.tolist(), separators=(",", ":")),
+        "X-Seed": str(seed),
+        "Cache-Control": "no-store",
+        **(extra or {}),
+    }
+    return Response(encode_png(sample.image), media_type=PNG, headers=headers)
+
+
+def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
+    _check_limits(settings, "body", image_width=body.image_width, count=body.count)
+    if body.count < 1:
+        raise LimitError(["body", "count"], f"count must be at least 1, got {body.count}")
+    if body.kind == "digits":
+        draw = {"kind": "digits", "length": [body.min_length, body.max_length]}
+        if body.max_length > settings.max_length:
+            raise LimitError(["body", "max_length"], f"max_length {body.max_length} is above the limit of "
+                             f"{settings.max_length}", settings.max_length)  # fmt: skip
+    elif body.kind == "phone":
+        draw = {"kind": "phone", **({"formats": body.formats} if body.formats else {})}
+    else:
+        if not body.texts:
+            raise LimitError(["body", "texts"], "kind 'text' needs a non-empty list 'texts'")
+        longest = max(len(t) for t in body.texts)
+        _check_limits(settings, "body", length=longest, length_field="texts")
+        draw = {"kind": "fixed", "sequences": body.texts}
+    return {
+        "seed": base_seed(body.seed), "length": body.count, "dataset": body.dataset, "split": body.split,
+        "spacing": [body.min_spacing, body.max_spacing], "width": body.image_width,
+        "augment": _augment(body.augment, "body"), "draw": draw,
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- middleware
+
+
+class _Guard:
+    """Pure ASGI middleware: API key (all but /healthz) and request body size."""
+
+    def __init__(self, app, settings: Settings):
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        key = self.settings.api_key
+        if key and scope["path"] != "/healthz":
+            given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), key.encode()):
+                response = JSONResponse({"detail": "missing or wrong API key: send it in the X-API-Key header"},
+                                        status_code=401, headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+                return await response(scope, receive, send)
+        limit = self.settings.max_body_bytes
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await self._too_big(int(declared), scope, receive, send)
+        if scope["method"] in ("POST", "PUT", "PATCH"):
+            chunks, size, more = [], 0, True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunks.append(message.get("body", b""))
+                size += len(chunks[-1])
+                more = message.get("more_body", False)
+                if size > limit:
+                    return await self._too_big(size, scope, receive, send)
+            body = b"".join(chunks)
+            sent = False
+
+            async def replay():
+                nonlocal sent
+                if sent:
+                    return await receive()
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            return await self.app(scope, replay, send)
+        return await self.app(scope, receive, send)
+
+    async def _too_big(self, size, scope, receive, send):
+        limit = self.settings.max_body_bytes
+        response = _problem(["body"], f"request body of {size} bytes is above the limit of {limit} bytes", "limit", limit)
+        await response(scope, receive, send)
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API (``uvicorn --factory number_generator.api:create_app`` reads settings from the environment)."""
+    settings = settings or Settings.from_env()
+    from ..datasets import dataset_names, get_dataset
+    from ..glyphs import get_glyph_set
+    from ..phone import render_phone_number
+    from ..render import render_text
+
+    @asynccontextmanager
+    async def lifespan(app):
+        for name in settings.preload:
+            for split in get_dataset(name).splits:
+                get_glyph_set(name, split)
+        yield
+
+    app = FastAPI(
+        title="MNIST Digit Generator",
+        version=__version__,
+        description="Images of handwritten digit sequences, phone numbers and text made from real MNIST/EMNIST glyphs. "
+        "Images are 8-bit grayscale PNGs, 28 px high, white paper, black ink.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(LimitError)
+    async def limit_error(request: Request, exc: LimitError):
+        return _problem(exc.loc, str(exc), "limit" if exc.limit is not None else "value_error", exc.limit)
+
+    @app.exception_handler(ValueError)
+    async def value_error(request: Request, exc: ValueError):
+        return _problem(["request"], str(exc), "value_error")
+
+    # --- the seed project's endpoints, kept compatible
+
+    @app.post("/generate-numbers-sequence", response_class=Response,
+              responses={200: {"content": {PNG: {}}, "description": "The PNG."}, 422: {"description": "Bad input."}})
+    def generate_numbers_sequence(body: SequenceRequest) -> Response:
+        """The seed's endpoint: a digit sequence as PNG (label, boxes and seed in headers)."""
+        from ..validation import parse_digits
+
+        digits = parse_digits(body.sequence)
+        _check_limits(settings, "body", image_width=body.image_width, length=len(digits))
+        seed = base_seed(body.random_seed)
+        sample = render_text(digits, (body.min_spacing, body.max_spacing), body.image_width, dataset="mnist", seed=seed)
+        return _png(sample, seed)
+
+    @app.post("/generate-phone-number", response_class=Response,
+              responses={200: {"content": {PNG: {}}, "description": "The PNG; the number in X-Phone-Number."}})
+    def generate_phone_number(body: PhoneRequest) -> Response:
+        """The seed's endpoint: a random Japanese phone number as PNG (the number in ``X-Phone-Number``)."""
+        _check_limits(settings, "body", image_width=body.image_width)
+        seed = base_seed(body.random_seed)
+        sample = render_phone_number((body.min_spacing, body.max_spacing), body.image_width, seed=seed)
+        return _png(sample, seed, {"X-Phone-Number": sample.text})
+
+    # --- v1: usable as <img src>
+
+    @app.get("/v1/sequence.png", response_class=Response,
+             responses={200: {"content": {PNG: {}}, "description": "The PNG; X-Label, X-Boxes, X-Seed headers."}})
+    def sequence_png(
+        digits: Annotated[str | None, Query(description="Characters to draw (digits for mnist).")] = None,
+        text: Annotated[str | None, Query(description="Same as digits; spaces become word gaps.")] = None,
+        min_spacing: int = 0,
+        max_spacing: int = 4,
+        image_width: int = 300,
+        seed: int | None = None,
+        augment: Annotated[str | None, Query(description="none, light, medium, heavy, or inline JSON.")] = None,
+        dataset: str = "mnist",
+        split: str = "train",
+        align: Literal["center", "left", "right"] = "center",
+    ) -> Response:
+        """A sequence (digits, or text with an EMNIST dataset) as PNG; the label and one box per character
+        (``[x0, y0, x1, y1]``, half-open pixels) come back in ``X-Label`` and ``X-Boxes``."""
+        if (digits is None) == (text is None):
+            raise LimitError(["query", "digits"], "give exactly one of 'digits' or 'text'")
+        chars = digits if digits is not None else text
+        _check_limits(settings, "query", image_width=image_width, length=len(chars),
+                      length_field="digits" if digits is not None else "text")  # fmt: skip
+        seed = base_seed(seed)
+        sample = render_text(chars, (min_spacing, max_spacing), image_width, dataset=dataset, split=split, seed=seed,
+                             align=align, augment=_augment(augment, "query"))  # fmt: skip
+        return _png(sample, seed)
+
+    @app.get("/v1/phone-number.png", response_class=Response,
+             responses={200: {"content": {PNG: {}}, "description": "The PNG; the number in X-Phone-Number."}})
+    def phone_number_png(
+        min_spacing: int = 0,
+        max_spacing: int = 4,
+        image_width: int = 300,
+        seed: int | None = None,
+        augment: Annotated[str | None, Query(description="none, light, medium, heavy, or inline JSON.")] = None,
+        separator: Annotated[Literal["-", ""], Query(description="'-' draws hyphens, '' digits only.")] = "-",
+        format: Annotated[list[str] | None, Query(description="Limit to these formats (repeatable).")] = None,
+        split: str = "train",
+    ) -> Response:
+        """A random Japanese phone number as PNG; the number in ``X-Phone-Number`` (and ``X-Label``)."""
+        _check_limits(settings, "query", image_width=image_width)
+        seed = base_seed(seed)
+        sample = render_phone_number((min_spacing, max_spacing), image_width, seed=seed, separator=separator,
+                                     formats=format or None, split=split, augment=_augment(augment, "query"))  # fmt: skip
+        return _png(sample, seed, {"X-Phone-Number": sample.text})
+
+    @app.post("/v1/batch", response_class=StreamingResponse,
+              responses={200: {"content": {"application/zip": {}, "application/octet-stream": {}},
+                               "description": "A ZIP of PNGs + labels.csv + metadata.jsonl, or an NPZ."}})  # fmt: skip
+    def batch(body: BatchRequest) -> StreamingResponse:
+        """Many samples in one streamed download.
+
+        ``format=zip``: ``000000.png``... plus ``labels.csv`` (file_name,text) and
+        ``metadata.jsonl`` (file_name, text, boxes, index).  ``format=npz``:
+        ``images`` uint8 ``(count, 28, image_width)`` (255 = paper), ``labels``,
+        ``boxes`` with ``box_offsets``, ``indices``.  Sample ``i`` is the same
+        as ``SyntheticDataset(spec)[i]`` for the spec echoed in ``X-Spec``.
+        """
+        from ..dataset import SyntheticDataset
+
+        spec = _batch_spec(body, settings)
+        dataset = SyntheticDataset(spec)  # validates the spec (ValueError -> 422) before streaming starts
+        headers = {"X-Spec": json.dumps(spec, separators=(",", ":")), "X-Seed": str(spec["seed"])}
+        if body.format == "zip":
+            headers["Content-Disposition"] = 'attachment; filename="batch.zip"'
+            return StreamingResponse(stream_zip(dataset), media_type="application/zip", headers=headers)
+        headers["Content-Disposition"] = 'attachment; filename="batch.npz"'
+        return StreamingResponse(stream_npz(dataset), media_type="application/octet-stream", headers=headers)
+
+    @app.get("/v1/datasets")
+    def datasets() -> list[dict]:
+        """Glyph datasets: name, characters drawable, whether present on this server."""
+        out = []
+        for name in dataset_names():
+            ds = get_dataset(name)
+            out.append({"name": name, "description": ds.description, "present": bool(ds.present()),
+                        "characters": "".join(ds.char_labels())})  # fmt: skip
+        return out
+
+    @app.get("/healthz")
+    async def healthz() -> dict:
+        """Liveness: always open (no API key needed)."""
+        return {"status": "ok", "version": __version__}
+
+    static = resources.files("number_generator.api") / "static"
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def playground() -> HTMLResponse:
+        return HTMLResponse((static / "index.html").read_text(encoding="utf-8"))
+
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.add_middleware(_Guard, settings=settings)
+    if settings.cors_origins:  # outermost, so preflight requests are answered before the key check
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                           allow_headers=["X-API-Key", "Content-Type", "Authorization"], expose_headers=EXPOSED_HEADERS)  # fmt: skip
+    return app
