@@ -33,6 +33,16 @@ def sequence_file_name(digits: str, seed: int) -> str:
     return f"sequence-{shown}-seed{seed}.png"
 
 
+def _png_path(output_path, default_name: str) -> Path:
+    """``output_path`` ending in ``.png`` is the file; anything else is a directory for ``default_name``."""
+    output_path = Path(output_path)
+    if output_path.suffix.lower() == ".png":
+        return output_path
+    if output_path.exists() and not output_path.is_dir():
+        raise ValueError(f"output path {output_path} is a file without a .png suffix")
+    return output_path / default_name
+
+
 def write_sequence_png(digits: str, spacing_range, image_width: int, output_path: Path, *, seed: int,
                        split: str = "train", align: str = "center", strict: bool = False,
                        overwrite: bool = False, augment=None) -> Path:  # fmt: skip
@@ -44,14 +54,7 @@ def write_sequence_png(digits: str, spacing_range, image_width: int, output_path
     digits = parse_digits(digits)
     sample = render_sequence(digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict,
                              augment=augment)  # fmt: skip
-    output_path = Path(output_path)
-    if output_path.suffix.lower() == ".png":
-        path = output_path
-    else:
-        if output_path.exists() and not output_path.is_dir():
-            raise ValueError(f"output path {output_path} is a file without a .png suffix")
-        path = output_path / sequence_file_name(digits, seed)
-    return write_png(path, sample.image, overwrite=overwrite)
+    return write_png(_png_path(output_path, sequence_file_name(digits, seed)), sample.image, overwrite=overwrite)
 
 
 def text_file_name(text: str, seed: int) -> str:
@@ -68,14 +71,7 @@ def write_text_png(text: str, spacing_range, image_width: int, output_path: Path
 
     sample = render_text(text, spacing_range, image_width, dataset=dataset, seed=seed, split=split, align=align,
                          word_spacing=word_spacing or DEFAULT_WORD_SPACING, strict=strict, augment=augment)  # fmt: skip
-    output_path = Path(output_path)
-    if output_path.suffix.lower() == ".png":
-        path = output_path
-    else:
-        if output_path.exists() and not output_path.is_dir():
-            raise ValueError(f"output path {output_path} is a file without a .png suffix")
-        path = output_path / text_file_name(text, seed)
-    return write_png(path, sample.image, overwrite=overwrite)
+    return write_png(_png_path(output_path, text_file_name(text, seed)), sample.image, overwrite=overwrite)
 
 
 def phone_file_name(index: int, count: int) -> str:
