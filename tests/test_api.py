@@ -190,7 +190,10 @@ def test_batch_text_kind_and_bad_spec(client):
 
 def test_healthz_docs_openapi_and_page(client):
     assert client.get("/healthz").json()["status"] == "ok"
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/docs-static/swagger-ui-bundle.js" in docs.text
+    assert "cdn" not in docs.text.lower()  # works offline
+    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
     schema = client.get("/openapi.json").json()
     assert {"/generate-numbers-sequence", "/generate-phone-number", "/v1/sequence.png", "/v1/phone-number.png",
             "/v1/batch", "/healthz"} <= set(schema["paths"])  # fmt: skip

@@ -232,6 +232,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Images of handwritten digit sequences, phone numbers and text made from real MNIST/EMNIST glyphs. "
         "Images are 8-bit grayscale PNGs, 28 px high, white paper, black ink.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: the CDN default is blank offline
     )
     app.state.settings = settings
 
@@ -358,6 +359,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse((static / "index.html").read_text(encoding="utf-8"))
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    docs_assets = {}
+    try:  # Swagger UI's files from the swagger-ui-bundle package (the 'api' extra), so /docs works offline
+        import swagger_ui_bundle
+
+        app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+        docs_assets = {"swagger_js_url": "/docs-static/swagger-ui-bundle.js",
+                       "swagger_css_url": "/docs-static/swagger-ui.css",
+                       "swagger_favicon_url": "/docs-static/favicon-32x32.png"}  # fmt: skip
+    except ImportError:  # pragma: no cover - without it FastAPI's CDN defaults are used
+        pass
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} - API docs", **docs_assets)
     app.add_middleware(_Guard, settings=settings)
     if settings.cors_origins:  # outermost, so preflight requests are answered before the key check
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
