@@ -136,18 +136,24 @@ def test_phone_numbers_refuse_to_overwrite_and_bad_counts(tmp_path):
 
 def test_an_interrupted_run_keeps_finished_files_and_lists_only_them(tmp_path):
     out = tmp_path / "out"
-    process = subprocess.Popen(
-        [script("generate-phone-numbers"), "--num-images", "200000", "--workers", "2", "--seed", "5",
-         "--output-path", str(out)],  # fmt: skip
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if out.exists() and sum(1 for _ in out.glob("phone-*.png")) > 300:
-            break
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    # stderr goes to a file, not a pipe: an unread pipe fills up with progress-bar updates and
+    # would block the command (then the interruption tests the pipe, not the command).
+    with open(tmp_path / "stderr.txt", "w+") as err:
+        process = subprocess.Popen(
+            [script("generate-phone-numbers"), "--num-images", "200000", "--workers", "2", "--seed", "5",
+             "--output-path", str(out)],  # fmt: skip
+            stdout=subprocess.DEVNULL, stderr=err, text=True,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if out.exists() and sum(1 for _ in out.glob("phone-*.png")) > 300:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the export ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        err.seek(0)
+        stderr = err.read()
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     pngs = sorted(p.name for p in out.glob("phone-*.png"))
