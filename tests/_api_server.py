@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 
@@ -30,14 +31,16 @@ def running_server(*extra: str, env: dict | None = None, timeout: float = 60.0):
     """Yield the base URL of a server started with ``serve_args``; stop it afterwards."""
     port = free_port()
     args = serve_args(port, *extra)
+    log = tempfile.TemporaryFile("w+")  # a file, not a pipe nobody reads (a full pipe would block the server)
     process = subprocess.Popen([script(args[0]), *args[1:]], env={**os.environ, **(env or {})},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                               stdout=log, stderr=subprocess.STDOUT, text=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited with {process.returncode}: {process.stdout.read()}")
+                log.seek(0)
+                raise RuntimeError(f"server exited with {process.returncode}: {log.read()}")
             try:
                 if httpx.get(base + "/healthz", timeout=1.0).status_code == 200:
                     break
@@ -53,3 +56,4 @@ def running_server(*extra: str, env: dict | None = None, timeout: float = 60.0):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
