@@ -143,6 +143,9 @@ def test_an_interrupted_run_keeps_finished_files_and_lists_only_them(tmp_path):
             [script("generate-phone-numbers"), "--num-images", "200000", "--workers", "2", "--seed", "5",
              "--output-path", str(out)],  # fmt: skip
             stdout=subprocess.DEVNULL, stderr=err, text=True,
+            # As in a terminal: a runner started in the background (CI) ignores SIGINT, and a
+            # child would inherit that and never see the Ctrl-C this test sends.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
