@@ -238,3 +238,31 @@ def test_serve_rejects_bad_settings_in_one_line():
 
     result = subprocess.run([script("number-generator"), "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "port must be 1-65535, got 0" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_generation_does_not_block_the_event_loop():
+    """While a 10,000-image batch streams, other requests are still answered promptly."""
+    import threading
+
+    with running_server() as url:
+        started, finished = threading.Event(), {}
+
+        def big_batch():
+            with httpx.stream("POST", url + "/v1/batch", json={"kind": "digits", "count": 10_000}, timeout=300) as r:
+                size = 0
+                for chunk in r.iter_bytes():
+                    size += len(chunk)
+                    started.set()
+                finished["size"], finished["status"] = size, r.status_code
+
+        thread = threading.Thread(target=big_batch)
+        thread.start()
+        assert started.wait(60)
+        for _ in range(5):
+            assert httpx.get(url + "/v1/sequence.png", params={"digits": "12"}, timeout=60).status_code == 200
+        # Answered while the batch is still streaming: a blocked event loop would have answered
+        # them only after the batch's last byte.
+        still_streaming = thread.is_alive()
+        thread.join(300)
+        assert finished["status"] == 200 and finished["size"] > 10_000 * 500
+        assert still_streaming
