@@ -260,8 +260,8 @@ def test_generation_does_not_block_the_event_loop():
         assert started.wait(60)
         for _ in range(5):
             assert httpx.get(url + "/v1/sequence.png", params={"digits": "12"}, timeout=60).status_code == 200
-        # Answered while the batch is still streaming: a blocked event loop would have answered
-        # them only after the batch's last byte.
+        # Answered while the batch is still streaming: a batch generated on the event loop in one go
+        # would answer them only after its last byte.
         still_streaming = thread.is_alive()
         thread.join(300)
         assert finished["status"] == 200 and finished["size"] > 10_000 * 500
