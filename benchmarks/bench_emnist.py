@@ -13,7 +13,8 @@ converts it once, and then measures in fresh processes (median of ``--runs``):
   the arrays, the cached ink extents, indexing by class -- and the first
   rendered text;
 * resident memory added by that load (RSS after minus RSS before, in the
-  same process).
+  same process), and after 1,000 more texts (glyphs are read with ``pread``
+  for files this large, so memory stays flat; see ``glyphs.GlyphReader``).
 
 Prints a Markdown table for BENCHMARKS.md.
 """
@@ -53,7 +54,12 @@ gs = get_glyph_set("emnist-byclass", "train")
 t1 = time.perf_counter()
 render_text("Hello World 2026", (0, 4), 300, dataset="emnist-byclass", seed=0)
 t2 = time.perf_counter()
-print(json.dumps({"load_s": t1 - t0, "first_text_s": t2 - t0, "rss_added": rss() - before, "glyphs": len(gs.labels)}))
+after_one = rss() - before
+for i in range(1, 1001):
+    render_text("Hello World 2026", (0, 4), 300, dataset="emnist-byclass", seed=i)
+t3 = time.perf_counter()
+print(json.dumps({"load_s": t1 - t0, "first_text_s": t2 - t0, "rss_added": after_one, "rss_added_1000": rss() - before,
+                  "text_us": (t3 - t2) / 1000 * 1e6, "glyphs": len(gs.labels)}))
 """
 
 
@@ -109,7 +115,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-c", PROBE], env=env, check=True, capture_output=True)  # extents cached
     runs = [json.loads(subprocess.run([sys.executable, "-c", PROBE], env=env, check=True, capture_output=True,
                                       text=True).stdout) for _ in range(args.runs)]  # fmt: skip
-    med = {k: statistics.median(r[k] for r in runs) for k in ("load_s", "first_text_s", "rss_added")}
+    med = {k: statistics.median(r[k] for r in runs) for k in ("load_s", "first_text_s", "rss_added", "rss_added_1000", "text_us")}
     print()
     print("| emnist-byclass (synthetic, full size: %s train glyphs) | result |" % f"{runs[0]['glyphs']:,}")
     print("|---|---|")
@@ -117,6 +123,8 @@ def main() -> None:
     print(f"| later loads: `get_glyph_set(\"emnist-byclass\", \"train\")` (median of {args.runs} processes) | {med['load_s'] * 1000:.0f} ms |")
     print(f"| ... and the first rendered text | {med['first_text_s'] * 1000:.0f} ms |")
     print(f"| resident memory added by the load and one text | {med['rss_added'] / 2**20:.1f} MiB |")
+    print(f"| ... after 1,000 more texts (16 characters each) | {med['rss_added_1000'] / 2**20:.1f} MiB |")
+    print(f"| one 16-character text, 300 px | {med['text_us']:.0f} µs |")
     print(f"| cache on disk | {sum(p.stat().st_size for p in (work / 'cache').rglob('*') if p.is_file()) / 1e6:.0f} MB |")
 
 

@@ -387,3 +387,45 @@ def test_dataset_specs_and_exports_use_the_same_registry(local_emnist, tmp_path)
             np.testing.assert_array_equal(shard["images"][k, :, : shard["widths"][k]],
                                           to_uint8(ds[int(i)].image))  # fmt: skip
             assert str(shard["labels"][k]) == ds[int(i)].text
+
+
+def test_large_glyph_files_are_read_glyph_by_glyph(local_emnist, monkeypatch):
+    """Above READER_MIN_BYTES glyphs are read with pread (flat memory), with the same results."""
+    import pickle
+
+    from number_generator import glyphs
+
+    mapped = render_text("Hello World", (0, 3), 300, dataset="emnist-byclass", seed=8)
+    monkeypatch.setattr(glyphs, "READER_MIN_BYTES", 1)
+    get_glyph_set.cache_clear()
+    gs = get_glyph_set("emnist-byclass", "train")
+    assert isinstance(gs.images, glyphs.GlyphReader)
+    images, _ = get_dataset("emnist-byclass").load("train")
+    picks = np.array([0, 5, len(images) - 1, -1])
+    np.testing.assert_array_equal(gs.images[picks], np.asarray(images)[picks])
+    np.testing.assert_array_equal(gs.images[3], images[3])
+    assert gs.images[np.array([], dtype=np.int64)].shape == (0, 28, 28)
+    with pytest.raises(IndexError):
+        gs.images[np.array([len(images)])]
+    copy = pickle.loads(pickle.dumps(gs.images))  # a spawned DataLoader worker reopens the file
+    np.testing.assert_array_equal(copy[picks], gs.images[picks])
+    read = render_text("Hello World", (0, 3), 300, dataset="emnist-byclass", seed=8)
+    np.testing.assert_array_equal(read.image, mapped.image)
+    np.testing.assert_array_equal(read.boxes, mapped.boxes)
+
+
+def test_large_glyph_sets_export_sample_by_sample(local_emnist, tmp_path, monkeypatch):
+    """Glyph sets too large for the block tables render per sample: same bytes as ds[i]."""
+    from number_generator import SyntheticDataset
+    from number_generator import dataset as dataset_module
+    from number_generator.png import to_uint8
+
+    monkeypatch.setattr(dataset_module, "BLOCK_TABLE_MAX_GLYPHS", 10)
+    spec = {"seed": 1, "length": 8, "dataset": "emnist-byclass", "width": 200, "spacing": [0, 3],
+            "draw": {"kind": "words", "words": ["Tokyo", "2026", "ab"]}}  # fmt: skip
+    ds = SyntheticDataset(spec)
+    block = ds.render_block(0, 8)
+    assert "tables" not in ds._lazy()  # no copy of the split was built
+    for k in range(8):
+        np.testing.assert_array_equal(block.images[k], to_uint8(ds[k].image))
+        assert block.texts[k] == ds[k].text

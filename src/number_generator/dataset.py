@@ -74,6 +74,10 @@ SOURCE_KEYS = {
     "words": ("kind", "weight", "words", "file"),
 }
 DEFAULT_LENGTH = 1000
+#: Largest glyph set rendered by the vectorised block path, whose tables hold two copies of the
+#: split per process (MNIST train: 2 x 47 MB). Larger sets (EMNIST byclass: 2 x 547 MB) render
+#: sample by sample from the shared memory map instead.
+BLOCK_TABLE_MAX_GLYPHS = 250_000
 
 
 def _err(key: str, message: str) -> ValueError:
@@ -426,13 +430,14 @@ class SyntheticDataset:
         and boxes (the tests check it), but several times faster: the
         per-sample work is only drawing from the sample's generator; glyph
         columns of the whole block are gathered and scattered at once.
-        Samples that need down-scaling, and specs with augmentation, go
-        through the per-sample path.
+        Samples that need down-scaling, specs with augmentation, and glyph
+        sets larger than :data:`BLOCK_TABLE_MAX_GLYPHS` (whose tables would
+        copy the whole split into each process) go through the per-sample path.
         """
         if not 0 <= start <= stop <= self.length:
             raise IndexError(f"range {start}..{stop} out of range for a dataset of {self.length} samples")
         state = self._lazy()
-        if state["augment"] is not None:
+        if state["augment"] is not None or len(state["glyphs"].images) > BLOCK_TABLE_MAX_GLYPHS:
             from .png import to_uint8
 
             texts, boxes, images = [], [], []

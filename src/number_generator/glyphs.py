@@ -7,6 +7,7 @@ vectorised, cached on disk next to the decoded arrays, and memory-mapped.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,8 +53,9 @@ class GlyphSet:
     ----------
     dataset, split : str
         Where the glyphs come from.
-    images : ndarray (N, 28, 28) uint8
-        0 = paper, 255 = ink; read-only, usually memory-mapped.
+    images : ndarray (N, 28, 28) uint8, or GlyphReader
+        0 = paper, 255 = ink; read-only: a view of a memory map, or for files
+        over :data:`READER_MIN_BYTES` a :class:`GlyphReader`.
     labels : ndarray (N,)
         Class of each glyph.
     extents : ndarray (N, 4) int16
@@ -87,6 +89,65 @@ class GlyphSet:
         return self.order[self.starts[classes] + offsets]
 
 
+#: Memory-mapped glyph files larger than this are read glyph by glyph (:class:`GlyphReader`).
+READER_MIN_BYTES = 64 * 2**20
+
+
+class GlyphReader:
+    """Glyphs of a large uncompressed ``.npy`` file, read with ``pread``, one glyph per read.
+
+    A memory map of a large file (EMNIST byclass: 547 MB) ends up counting
+    in the process's resident memory almost whole after a few thousand random
+    draws: the kernel maps whole folios around every page touched. Reading
+    each glyph into a fresh array keeps the process's memory at what it
+    holds; the file's pages stay in the kernel's page cache, shared by every
+    process. Supports what rendering needs: ``len``, ``shape``, ``dtype`` and
+    indexing by an int or an array of ints (returns ``(n, 28, 28) uint8``).
+    """
+
+    def __init__(self, path: str, offset: int, count: int, glyph_shape=(28, 28)):
+        self.path, self.offset = str(path), int(offset)
+        self.shape = (int(count), *glyph_shape)
+        self.dtype = np.dtype(np.uint8)
+        self._size = int(np.prod(glyph_shape))
+        self._fd = os.open(self.path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        scalar = np.ndim(index) == 0
+        indices = np.atleast_1d(np.asarray(index, dtype=np.int64))
+        if indices.size and (indices.min() < -len(self) or indices.max() >= len(self)):
+            raise IndexError(f"glyph index out of range for {len(self)} glyphs")
+        indices = np.where(indices < 0, indices + len(self), indices)
+        out = np.empty((indices.size, *self.shape[1:]), dtype=np.uint8)
+        flat = out.reshape(indices.size, self._size)
+        for j, i in enumerate(indices.tolist()):
+            flat[j] = np.frombuffer(os.pread(self._fd, self._size, self.offset + i * self._size), dtype=np.uint8)
+        return out[0] if scalar else out
+
+    def __getstate__(self):  # reopened in a spawned worker process
+        return {"path": self.path, "offset": self.offset, "count": self.shape[0], "glyph_shape": self.shape[1:]}
+
+    def __setstate__(self, state):
+        self.__init__(state["path"], state["offset"], state["count"], state["glyph_shape"])
+
+    def __del__(self):
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
+def _glyph_access(images):
+    """How a split's glyphs are read: a plain view of a small memory map, a reader for a large one."""
+    if isinstance(images, np.memmap):
+        if images.nbytes >= READER_MIN_BYTES and images.filename and images.dtype == np.uint8:
+            return GlyphReader(images.filename, images.offset, len(images), images.shape[1:])
+        return images.view(np.ndarray)  # same pages, cheaper indexing
+    return images
+
+
 @lru_cache(maxsize=None)
 def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
     """The :class:`GlyphSet` of a dataset split, loaded once per process.
@@ -111,8 +172,7 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
     return GlyphSet(
         dataset=source.name,
         split=split,
-        # A plain ndarray view of the memory map: same pages, cheaper indexing.
-        images=images.view(np.ndarray) if isinstance(images, np.memmap) else images,
+        images=_glyph_access(images),
         labels=labels,
         extents=np.asarray(extents),
         class_of_char=class_of_char,
