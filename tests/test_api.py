@@ -266,3 +266,11 @@ def test_generation_does_not_block_the_event_loop():
         thread.join(300)
         assert finished["status"] == 200 and finished["size"] > 10_000 * 500
         assert still_streaming
+
+
+def test_batch_texts_may_hold_spaces(client):
+    response = client.post("/v1/batch", json={"kind": "text", "count": 2, "texts": ["12 34"], "format": "npz"})
+    assert response.status_code == 200
+    with np.load(io.BytesIO(response.content)) as z:
+        assert z["labels"].tolist() == ["12 34", "12 34"]
+        assert z["box_offsets"].tolist() == [0, 5, 10]  # one box per character, the space included

@@ -11,6 +11,7 @@ import pytest
 
 from number_generator import PhoneNumberBatch
 from number_generator.dataset import IterableSyntheticDataset, SyntheticDataset, load_spec
+from number_generator.png import to_uint8
 
 MIXED = {
     "seed": 11,
@@ -115,7 +116,9 @@ def test_spec_round_trips_through_json_and_yaml_files(tmp_path):
         ({"draw": {"kind": "digits", "lenght": 3}}, "'draw[0].lenght'"),
         ({"draw": {"kind": "digits", "weight": 0}}, "'draw[0].weight'"),
         ({"draw": {"kind": "fixed", "sequences": ["12", "1x"]}}, "'draw[0].sequences[1]'"),
-        ({"draw": {"kind": "words", "words": ["12 34"]}}, "'draw[0].words[0]'"),
+        ({"draw": {"kind": "words", "words": [" 12"]}}, "'draw[0].words[0]'"),
+        ({"draw": {"kind": "words", "words": ["1 a"]}}, "'draw[0].words[0]'"),
+        ({"word_spacing": [9, 2], "draw": {"kind": "words", "words": ["1 2"]}}, "'word_spacing'"),
         ({"draw": {"kind": "words", "file": "/nonexistent/words.txt"}}, "'draw[0].file'"),
         ({"draw": {"kind": "phone", "formats": ["satellite"]}}, "'draw[0].formats'"),
         ({"length": 1_000_000, "draw": {"kind": "phone", "formats": "toll-free"}}, "'draw[0].formats'"),
@@ -188,3 +191,29 @@ def test_vectorised_blocks_equal_the_per_sample_path(spec):
         np.testing.assert_array_equal(block.images[k], to_uint8(sample.image))
         np.testing.assert_array_equal(block.boxes[k], sample.boxes)
         assert block.boxes[k].dtype == np.int32
+
+
+def test_words_with_spaces_draw_word_gaps_and_keep_older_spec_hashes():
+    from number_generator import render_text
+
+    spec = {"seed": 3, "length": 20, "spacing": [1, 1], "word_spacing": [20, 20], "width": 300,
+            "draw": {"kind": "fixed", "sequences": ["12 34", "5  6"]}}  # fmt: skip
+    ds = SyntheticDataset(spec)
+    assert ds.spec.alphabet.endswith(" ") and ds.spec.has_spaces
+    block = ds.render_block(0, 20)
+    for i in range(20):
+        sample = ds[i]
+        assert sample.text in ("12 34", "5  6") and len(sample.boxes) == len(sample.text)
+        np.testing.assert_array_equal(block.images[i], to_uint8(sample.image))
+        for k, ch in enumerate(sample.text):
+            if ch == " ":
+                x0, _, x1, _ = sample.boxes[k]
+                assert sample.glyph_indices[k] == -1 and (sample.image[:, x0:x1] == 1.0).all()
+        drawn = [box for box, ch in zip(sample.boxes, sample.text) if ch != " "]
+        gaps = [int(b[0] - a[2]) for a, b in zip(drawn, drawn[1:])]
+        assert sum(gaps) == {"12 34": 1 + 20 + 1, "5  6": 40}[sample.text]  # two spaces: two word gaps
+    # the same text through the library function gives the same kind of image
+    assert render_text("12 34", (1, 1), 300, dataset="mnist", word_spacing=(20, 20), seed=0).text == "12 34"
+    # a spec without spaces keeps its canonical form (and hash): no word_spacing key appears
+    plain = load_spec({"draw": {"kind": "words", "words": ["12"]}})
+    assert "word_spacing" not in plain.data and " " not in plain.alphabet

@@ -19,7 +19,7 @@ A spec::
       - {kind: phone, weight: 2, formats: {mobile: 1, landline: 1}, separator: "-"}
       - {kind: digits, weight: 1, length: [4, 12]}
       - {kind: fixed, sequences: ["0123456789", "42"]}
-      - {kind: words, words: ["2026", "11-25"]}   # or file: words.txt (one per line, inlined)
+      - {kind: words, words: ["2026", "11-25"]}   # or file: words.txt (one per line, inlined); spaces allowed
 
 Phone numbers are unique across the whole dataset without coordination:
 sample ``i`` takes number ``P_f(i)`` of a keyed permutation of its format's
@@ -48,7 +48,7 @@ import numpy as np
 from .glyphs import get_glyph_set
 from .phone import UniquePhoneNumbers
 from .randomness import sample_generator
-from .render import Sample, _classes_of, _render, resolve_augmentation
+from .render import DEFAULT_WORD_SPACING, Sample, _classes_of, _render, _render_text, resolve_augmentation
 from .strokes import SYNTHESISED
 from .validation import (
     ALIGNMENTS,
@@ -66,7 +66,8 @@ __all__ = [
     "load_spec",
 ]
 
-SPEC_KEYS = ("seed", "length", "dataset", "split", "spacing", "width", "align", "strict", "augment", "draw")
+SPEC_KEYS = ("seed", "length", "dataset", "split", "spacing", "width", "align", "strict", "augment", "draw",
+             "word_spacing")
 SOURCE_KEYS = {
     "digits": ("kind", "weight", "length"),
     "fixed": ("kind", "weight", "sequences"),
@@ -107,12 +108,12 @@ def _range(key: str, value: Any, lo: int, hi: int) -> list[int]:
 def _drawable(key: str, text: Any, glyph_set) -> str:
     if not isinstance(text, str) or not text:
         raise _err(key, f"expected a non-empty string, got {text!r}")
-    if " " in text:
-        raise _err(key, f"{text!r} contains a space; spaces are not supported yet (one word per item)")
+    if text != text.strip(" ") or not text.strip(" "):
+        raise _err(key, f"{text!r} starts or ends with a space (spaces go between words)")
     if len(text) > MAX_SEQUENCE_LENGTH:
         raise _err(key, f"{len(text)} characters is above the limit of {MAX_SEQUENCE_LENGTH}")
     try:
-        _classes_of(text, glyph_set)
+        _classes_of(text.replace(" ", ""), glyph_set)
     except ValueError as exc:
         raise _err(key, str(exc)) from None
     return text
@@ -213,7 +214,15 @@ class DatasetSpec:
 
         chars = dict.fromkeys(get_dataset(self.data["dataset"]).classes)
         chars.update(dict.fromkeys(SYNTHESISED))
+        if self.has_spaces:
+            chars[" "] = None
         return "".join(chars)
+
+    @property
+    def has_spaces(self) -> bool:
+        """Whether some fixed sequence or word holds a space (drawn as a word gap)."""
+        return any(" " in item for source in self.data["draw"]
+                   for item in source.get("words", []) + source.get("sequences", []))  # fmt: skip
 
 
 def load_spec(spec: Any, *, length: int | None = None) -> DatasetSpec:
@@ -278,6 +287,11 @@ def load_spec(spec: Any, *, length: int | None = None) -> DatasetSpec:
     except ValueError as exc:
         raise _err("spacing", str(exc)) from None
     data["width"] = _range("width", spec.get("width", 300), 1, MAX_IMAGE_WIDTH)
+    if "word_spacing" in spec:  # only when given, so specs without it keep their hash
+        try:
+            data["word_spacing"] = list(check_spacing_range(spec["word_spacing"], "word spacing"))
+        except ValueError as exc:
+            raise _err("word_spacing", str(exc)) from None
     align = spec.get("align", "center")
     if align not in ALIGNMENTS:
         raise _err("align", f"unknown align {align!r}; choose one of {', '.join(ALIGNMENTS)}")
@@ -389,6 +403,9 @@ class SyntheticDataset:
         width = lo if lo == hi else int(rng.integers(lo, hi + 1))
         glyph_set = state["glyphs"]
         d = self.spec.data
+        if " " in text:
+            return _render_text(text, glyph_set, self.spacing, width, rng, d["align"], d["strict"], state["augment"],
+                                tuple(d.get("word_spacing", DEFAULT_WORD_SPACING)))  # fmt: skip
         return _render(text, _classes_of(text, glyph_set), glyph_set, self.spacing, width, rng, d["align"],
                        d["strict"], state["augment"])  # fmt: skip
 
@@ -437,7 +454,8 @@ class SyntheticDataset:
         if not 0 <= start <= stop <= self.length:
             raise IndexError(f"range {start}..{stop} out of range for a dataset of {self.length} samples")
         state = self._lazy()
-        if state["augment"] is not None or len(state["glyphs"].images) > BLOCK_TABLE_MAX_GLYPHS:
+        if (state["augment"] is not None or len(state["glyphs"].images) > BLOCK_TABLE_MAX_GLYPHS
+                or self.spec.has_spaces):  # fmt: skip
             from .png import to_uint8
 
             texts, boxes, images = [], [], []

@@ -346,12 +346,18 @@ def render_text(
     if text != text.strip(" "):
         raise ValueError(f"text must not start or end with a space, got {text!r}")
     glyph_set = get_glyph_set(dataset, split)
+    return _render_text(text, glyph_set, spacing_range, image_width, as_generator(seed), align, strict,
+                        resolve_augmentation(augment), word_spacing)  # fmt: skip
+
+
+def _render_text(text: str, glyph_set: GlyphSet, spacing_range, image_width: int, rng: np.random.Generator,
+                 align: str, strict: bool, augment, word_spacing) -> Sample:  # fmt: skip
+    """:func:`render_text` after validation: spaces become word gaps, each with its own box."""
     drawn = text.replace(" ", "")
     classes = _classes_of(drawn, glyph_set)
     breaks = np.array([len(run) for run in _space_runs(text)], dtype=np.int64)
-    pipeline = resolve_augmentation(augment)
-    sample = _render(drawn, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict,
-                     pipeline, words=(breaks, word_spacing) if breaks.any() else None)  # fmt: skip
+    sample = _render(drawn, classes, glyph_set, spacing_range, image_width, rng, align, strict,
+                     augment, words=(breaks, word_spacing) if breaks.any() else None)  # fmt: skip
     if not breaks.any():
         return sample
     boxes, indices = [], []
