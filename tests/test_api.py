@@ -218,6 +218,13 @@ def test_api_key_protects_everything_but_healthz():
         assert httpx.get(url + "/v1/sequence.png?digits=1", headers={"X-API-Key": "wrong"}).status_code == 401
         assert httpx.get(url + "/v1/sequence.png?digits=1", headers={"X-API-Key": "s3cret"}).status_code == 200
         assert httpx.get(url + "/v1/sequence.png?digits=1", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        # A browser opens /?api_key=KEY once, gets an HttpOnly cookie, and the playground works.
+        assert httpx.get(url + "/?api_key=wrong").status_code == 401
+        with httpx.Client(base_url=url) as browser:
+            first = browser.get("/?api_key=s3cret")
+            assert first.status_code == 303 and "HttpOnly" in first.headers["set-cookie"]
+            assert browser.get("/").status_code == 200
+            assert browser.get("/v1/sequence.png?digits=1").status_code == 200
 
 
 def test_dockerfile_runs_the_same_serve_command_as_the_tests():

@@ -157,6 +157,19 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
 # --------------------------------------------------------------------------- middleware
 
 
+KEY_COOKIE = "number_generator_api_key"
+
+
+def _cookie(header: str, name: str) -> str:
+    from http.cookies import SimpleCookie
+
+    try:
+        morsel = SimpleCookie(header).get(name)
+    except Exception:  # a malformed Cookie header is no key
+        return ""
+    return morsel.value if morsel is not None else ""
+
+
 class _Guard:
     """Pure ASGI middleware: API key (all but /healthz) and request body size."""
 
@@ -170,8 +183,18 @@ class _Guard:
         key = self.settings.api_key
         if key and scope["path"] != "/healthz":
             given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
+            given = given or _cookie(headers.get("cookie", ""), KEY_COOKIE)
+            if scope["path"] == "/" and not given:  # a browser opens /?api_key=KEY once, then holds a cookie
+                from urllib.parse import parse_qs
+
+                offered = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [""])[0]
+                if offered and hmac.compare_digest(offered.encode(), key.encode()):
+                    response = Response(status_code=303, headers={
+                        "Location": "/", "Set-Cookie": f"{KEY_COOKIE}={offered}; Path=/; HttpOnly; SameSite=Strict"})  # fmt: skip
+                    return await response(scope, receive, send)
             if not hmac.compare_digest(given.encode(), key.encode()):
-                response = JSONResponse({"detail": "missing or wrong API key: send it in the X-API-Key header"},
+                response = JSONResponse({"detail": "missing or wrong API key: send it in the X-API-Key header "
+                                         "(browsers: open /?api_key=KEY once)"},
                                         status_code=401, headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
                 return await response(scope, receive, send)
         limit = self.settings.max_body_bytes
