@@ -23,7 +23,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Make images of handwritten digit sequences and phone numbers from real MNIST digits.",
+    help="Make images of handwritten digit sequences, phone numbers and text from real MNIST (and EMNIST) glyphs; "
+    "export training datasets; serve them over HTTP.",
 )
 datasets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="List, download, check and remove glyph datasets.")
 app.add_typer(datasets_app, name="datasets")
