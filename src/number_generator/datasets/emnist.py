@@ -45,7 +45,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import atomic_write_bytes, cache_dir, save_npy_atomic
-from .idx import IDXError, parse_idx
+from .idx import IDXError, check_glyph_arrays, decode_idx
 
 ARCHIVE_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
 ARCHIVE_MD5 = "58c8d27c78d21e728a6bc7b3cc06412e"
@@ -196,18 +196,6 @@ class _Source:
             raise DatasetUnavailable(f"{self.path} is not a readable EMNIST zip archive ({exc})") from None
 
 
-def _read_idx_bytes(raw: bytes, source: str) -> np.ndarray:
-    import gzip
-    import zlib
-
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise IDXError(f"{source}: corrupt gzip stream ({exc})") from None
-    return parse_idx(raw, source=source)
-
-
 def parse_mapping(text: str, source: str = "mapping") -> dict[int, list[str]]:
     """``label code [code ...]`` per line (ASCII codes) -> ``{label: [characters]}``."""
     mapping: dict[int, list[str]] = {}
@@ -267,6 +255,12 @@ def prepare(split: str, *, source: str | os.PathLike | None = None) -> Path:
                 f"{path} has md5 {actual}, but the EMNIST archive has {expected_md5()}: a damaged or different file "
                 f"(set {MD5_ENV} if a mirror repackaged it on purpose)"
             )
+    return _convert(spec, path)
+
+
+def _convert(spec: EmnistSplit, path: Path) -> Path:
+    """:func:`prepare` once the source is known (and, for an archive, its md5 checked)."""
+    split = spec.name
     src = _Source(path)
     mapping = parse_mapping(src.read(mapping_name(split)).decode("ascii", "replace"), f"{path}:{mapping_name(split)}")
     _check_mapping(spec, mapping, f"{path}:{mapping_name(split)}")
@@ -275,12 +269,10 @@ def prepare(split: str, *, source: str | os.PathLike | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     for part in PARTS:
         where = f"{path}:{member_name(split, part, 'images')}"
-        images = _read_idx_bytes(src.read(member_name(split, part, "images")), where)
-        labels = _read_idx_bytes(src.read(member_name(split, part, "labels")), where.replace("images-idx3", "labels-idx1"))
-        if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-            raise IDXError(f"{where}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
-        if labels.shape != (images.shape[0],):
-            raise IDXError(f"{where}: {labels.shape} labels for {images.shape[0]} images")
+        labels_where = f"{path}:{member_name(split, part, 'labels')}"
+        images = decode_idx(src.read(member_name(split, part, "images")), where)
+        labels = decode_idx(src.read(member_name(split, part, "labels")), labels_where)
+        check_glyph_arrays(images, labels, where, labels_where)
         unknown = sorted(set(np.unique(labels).tolist()) - set(mapping))
         if unknown:
             raise IDXError(f"{where}: labels {unknown[:10]} are not in the mapping file")
@@ -335,6 +327,9 @@ def download(split: str | None = None, *, progress: bool = True, source: str | o
     path = _resolve_source(source)
     if path is None:
         path = _fetch(progress)
+        if split is not None:
+            _convert(_check_split(split), path)  # pooch has just checked its md5
+        return path
     if split is not None:
         prepare(split, source=path)
     return path

@@ -78,6 +78,22 @@ def parse_idx(data: bytes, source: str = "<bytes>") -> np.ndarray:
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 
+def decode_idx(raw: bytes, source: str = "<bytes>") -> np.ndarray:
+    """Parse IDX bytes, gzip-compressed or not (detected by content, not by name).
+
+    Raises
+    ------
+    IDXError
+        If the data is malformed (including a corrupt or truncated gzip stream).
+    """
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise IDXError(f"{source}: corrupt gzip stream ({exc})") from None
+    return parse_idx(raw, source=source)
+
+
 def read_idx(path: str | PathLike[str]) -> np.ndarray:
     """Read an IDX file, gzip-compressed or not.
 
@@ -89,10 +105,13 @@ def read_idx(path: str | PathLike[str]) -> np.ndarray:
         If the file does not exist.
     """
     path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise IDXError(f"{path}: corrupt gzip stream ({exc})") from None
-    return parse_idx(raw, source=str(path))
+    return decode_idx(path.read_bytes(), source=str(path))
+
+
+def check_glyph_arrays(images: np.ndarray, labels: np.ndarray, images_source: str, labels_source: str,
+                       error: type[ValueError] = IDXError) -> None:  # fmt: skip
+    """Raise ``error`` unless ``images`` are ``uint8 (N, 28, 28)`` with one label each."""
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+        raise error(f"{images_source}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
+    if labels.shape != (images.shape[0],):
+        raise error(f"{labels_source}: {labels.shape[0]} labels for {images.shape[0]} images")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import cached_array
-from .idx import read_idx
+from .idx import check_glyph_arrays, read_idx
 
 SPLITS = ("train", "test")
 _FILES = {
@@ -89,10 +89,7 @@ def _build_split(split: str) -> tuple[np.ndarray, np.ndarray]:
     images_name, labels_name = _FILES[split]
     images = _read_checked(images_name)
     labels = _read_checked(labels_name)
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-        raise DataIntegrityError(f"{images_name}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
-    if labels.shape != (images.shape[0],):
-        raise DataIntegrityError(f"{labels_name}: {labels.shape[0]} labels for {images.shape[0]} images")
+    check_glyph_arrays(images, labels, images_name, labels_name, error=DataIntegrityError)
     if labels.max() > 9:
         raise DataIntegrityError(f"{labels_name}: label {int(labels.max())} outside 0-9")
     return images, labels

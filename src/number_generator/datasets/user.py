@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .cache import cache_dir, cached_array
-from .idx import IDXError, read_idx
+from .idx import IDXError, check_glyph_arrays, read_idx
 
 
 def _parse_classes(mapping, name: str) -> tuple[str, ...]:
@@ -54,10 +54,7 @@ def _load(name: str, files: dict[str, tuple[Path, Path]], n_classes: int, transp
         def _build() -> np.ndarray:
             if not built:
                 images, labels = read_idx(images_path), read_idx(labels_path)
-                if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-                    raise IDXError(f"{images_path}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")
-                if labels.shape != (images.shape[0],):
-                    raise IDXError(f"{labels_path}: {labels.shape[0]} labels for {images.shape[0]} images")
+                check_glyph_arrays(images, labels, str(images_path), str(labels_path))
                 if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
                     raise IDXError(f"{labels_path}: label {int(labels.max())} has no character in the mapping")
                 built["images"] = np.ascontiguousarray(images.transpose(0, 2, 1)) if transpose else images
