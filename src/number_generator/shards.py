@@ -304,14 +304,24 @@ def _dir_checksum(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
+def zip_member(name: str) -> zipfile.ZipInfo:
+    """A zip member with a fixed timestamp and mode, so equal contents give equal bytes."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def add_npz_arrays(zf: zipfile.ZipFile, arrays: dict[str, np.ndarray]) -> None:
+    """Add ``NAME.npy`` members to an open zip (an ``.npz``), each streamed: no extra copy."""
+    for name, array in arrays.items():
+        with zf.open(zip_member(f"{name}.npy"), "w", force_zip64=array.nbytes > 2**30) as fh:
+            np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
+
+
 def _write_npz(fh, arrays: dict[str, np.ndarray]) -> None:
     """An ``.npz`` (stored zip) with fixed timestamps, so equal arrays give equal bytes."""
     with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as zf:
-        for name, array in arrays.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_EPOCH)
-            info.external_attr = 0o644 << 16
-            with zf.open(info, "w", force_zip64=array.nbytes > 2**30) as fh:  # streamed: no extra copy
-                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
+        add_npz_arrays(zf, arrays)
 
 
 def _tar_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:

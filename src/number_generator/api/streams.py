@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..png import encode_png
-from ..shards import _ZIP_EPOCH
+from ..shards import add_npz_arrays, zip_member
 
 BLOCK = 256
 
@@ -40,12 +40,6 @@ class _Sink:
         return data
 
 
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-    info.external_attr = 0o644 << 16
-    return info
-
-
 def _blocks(dataset):
     for start in range(0, len(dataset), BLOCK):
         yield dataset.render_block(start, min(len(dataset), start + BLOCK))
@@ -62,13 +56,13 @@ def stream_zip(dataset) -> Iterator[bytes]:
         for block in _blocks(dataset):
             for i, text, boxes, image in zip(block.indices, block.texts, block.boxes, block.images):
                 name = f"{i:0{digits}d}.png"
-                zf.writestr(_info(name), encode_png(image))
+                zf.writestr(zip_member(name), encode_png(image))
                 writer.writerow((name, text))
                 metadata.write(json.dumps({"file_name": name, "text": text, "boxes": np.asarray(boxes).tolist(),
                                            "index": i}, separators=(",", ":")) + "\n")  # fmt: skip
             yield sink.take()
-        zf.writestr(_info("labels.csv"), labels.getvalue())
-        zf.writestr(_info("metadata.jsonl"), metadata.getvalue())
+        zf.writestr(zip_member("labels.csv"), labels.getvalue())
+        zf.writestr(zip_member("metadata.jsonl"), metadata.getvalue())
     yield sink.take()
 
 
@@ -80,7 +74,7 @@ def stream_npz(dataset) -> Iterator[bytes]:
     header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)), "fortran_order": False,
               "shape": (count, 28, width)}  # fmt: skip
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as zf:
-        with zf.open(_info("images.npy"), "w", force_zip64=True) as fh:
+        with zf.open(zip_member("images.npy"), "w", force_zip64=True) as fh:
             np.lib.format.write_array_header_2_0(fh, header)
             for block in _blocks(dataset):
                 for image, text, bx in zip(block.images, block.texts, block.boxes):
@@ -91,13 +85,10 @@ def stream_npz(dataset) -> Iterator[bytes]:
                     boxes.append(np.asarray(bx, dtype=np.int32).reshape(-1, 4))
                     offsets.append(offsets[-1] + len(boxes[-1]))
                 yield sink.take()
-        small = {
+        add_npz_arrays(zf, {
             "labels": np.array(texts, dtype=str),
             "boxes": np.concatenate(boxes).astype(np.int32),
             "box_offsets": np.array(offsets, dtype=np.int64),
             "indices": np.arange(count, dtype=np.int64),
-        }
-        for name, array in small.items():
-            with zf.open(_info(f"{name}.npy"), "w") as fh:
-                np.lib.format.write_array(fh, array, allow_pickle=False)
+        })  # fmt: skip
     yield sink.take()
