@@ -29,7 +29,6 @@ from .settings import Settings
 from .streams import stream_npz, stream_zip
 
 PNG = "image/png"
-PRESETS = ("none", "light", "medium", "heavy")
 EXPOSED_HEADERS = ["X-Label", "X-Boxes", "X-Seed", "X-Phone-Number"]
 
 
@@ -108,14 +107,16 @@ def _augment(value: str | None, where: str):
     """A preset name or an inline JSON pipeline; never a path (no server files chosen by clients)."""
     if value is None or value == "":
         return None
-    if value.strip().lower() in PRESETS:
+    from ..augment import PRESET_NAMES  # imported (with OpenCV) only when augmentation is asked for
+
+    if value.strip().lower() in PRESET_NAMES:
         return value.strip().lower()
     if value.lstrip().startswith("{"):
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
             raise LimitError([where, "augment"], f"augment is not valid JSON: {exc}") from None
-    raise LimitError([where, "augment"], f"augment must be one of {', '.join(PRESETS)} or an inline JSON pipeline, "
+    raise LimitError([where, "augment"], f"augment must be one of {', '.join(PRESET_NAMES)} or an inline JSON pipeline, "
                      f"got {value!r}")  # fmt: skip
 
 
