@@ -16,6 +16,7 @@ import typer
 from . import exporting
 from .phone import FORMATS
 from .randomness import base_seed
+from .render import DEFAULT_WORD_SPACING
 from .validation import MAX_COUNT
 
 app = typer.Typer(
@@ -236,8 +237,8 @@ def generate_text_command(
     dataset: Annotated[str, typer.Option("--dataset", help="Glyph dataset (see 'datasets list').")] = "emnist-byclass",
     min_spacing: MinSpacing = 0,
     max_spacing: MaxSpacing = 4,
-    min_word_spacing: Annotated[int, typer.Option("--min-word-spacing", help="Smallest gap a space stands for, pixels.")] = 10,
-    max_word_spacing: Annotated[int, typer.Option("--max-word-spacing", help="Largest gap a space stands for, pixels.")] = 16,
+    min_word_spacing: Annotated[int, typer.Option("--min-word-spacing", help="Smallest gap a space stands for, pixels.")] = DEFAULT_WORD_SPACING[0],
+    max_word_spacing: Annotated[int, typer.Option("--max-word-spacing", help="Largest gap a space stands for, pixels.")] = DEFAULT_WORD_SPACING[1],
     image_width: ImageWidth = 300,
     output_path: Annotated[
         Path, typer.Option("--output-path", help="A .png file, or a directory for a descriptively named file.")

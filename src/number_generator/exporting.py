@@ -20,7 +20,7 @@ from .datasets.cache import atomic_write_bytes
 from .phone import PhoneNumberBatch
 from .png import write_png
 from .randomness import sample_generator
-from .render import render_sequence, resolve_augmentation
+from .render import DEFAULT_WORD_SPACING, render_sequence, render_text, resolve_augmentation
 from .validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
 
 LABELS_FILE = "labels.csv"
@@ -64,13 +64,11 @@ def text_file_name(text: str, seed: int) -> str:
 
 
 def write_text_png(text: str, spacing_range, image_width: int, output_path: Path, *, seed: int,
-                   dataset: str = "emnist-byclass", word_spacing=None, split: str = "train", align: str = "center",
+                   dataset: str = "emnist-byclass", word_spacing=DEFAULT_WORD_SPACING, split: str = "train", align: str = "center",
                    strict: bool = False, overwrite: bool = False, augment=None) -> Path:  # fmt: skip
     """Render ``text`` with a glyph dataset and write one PNG (``output_path`` as in :func:`write_sequence_png`)."""
-    from .render import DEFAULT_WORD_SPACING, render_text
-
     sample = render_text(text, spacing_range, image_width, dataset=dataset, seed=seed, split=split, align=align,
-                         word_spacing=word_spacing or DEFAULT_WORD_SPACING, strict=strict, augment=augment)  # fmt: skip
+                         word_spacing=word_spacing, strict=strict, augment=augment)  # fmt: skip
     return write_png(_png_path(output_path, text_file_name(text, seed)), sample.image, overwrite=overwrite)
 
 
