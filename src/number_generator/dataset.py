@@ -37,7 +37,7 @@ import hashlib
 import json
 import os
 import sys
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,7 @@ import numpy as np
 from .glyphs import get_glyph_set
 from .phone import UniquePhoneNumbers
 from .randomness import sample_generator
-from .render import DEFAULT_WORD_SPACING, Sample, _classes_of, _render, _render_text, resolve_augmentation
+from .render import DEFAULT_WORD_SPACING, Sample, _classes_of, _render_text, resolve_augmentation
 from .strokes import SYNTHESISED
 from .validation import (
     ALIGNMENTS,
@@ -218,7 +218,7 @@ class DatasetSpec:
             chars[" "] = None
         return "".join(chars)
 
-    @property
+    @cached_property  # render_block asks once per block; a word list can be long
     def has_spaces(self) -> bool:
         """Whether some fixed sequence or word holds a space (drawn as a word gap)."""
         return any(" " in item for source in self.data["draw"]
@@ -403,11 +403,8 @@ class SyntheticDataset:
         width = lo if lo == hi else int(rng.integers(lo, hi + 1))
         glyph_set = state["glyphs"]
         d = self.spec.data
-        if " " in text:
-            return _render_text(text, glyph_set, self.spacing, width, rng, d["align"], d["strict"], state["augment"],
-                                tuple(d.get("word_spacing", DEFAULT_WORD_SPACING)))  # fmt: skip
-        return _render(text, _classes_of(text, glyph_set), glyph_set, self.spacing, width, rng, d["align"],
-                       d["strict"], state["augment"])  # fmt: skip
+        return _render_text(text, glyph_set, self.spacing, width, rng, d["align"], d["strict"], state["augment"],
+                            tuple(d.get("word_spacing", DEFAULT_WORD_SPACING)))  # fmt: skip
 
     def text(self, index: int) -> str:
         """The text of sample ``index`` without drawing the image (cheap)."""
