@@ -9,7 +9,7 @@ WORKDIR /app
 COPY pyproject.toml README.md LICENSE NOTICE ./
 COPY src ./src
 RUN pip install ".[api]" \
- && python -c "from number_generator.glyphs import get_glyph_set as g; g('mnist', 'train'); g('mnist', 'test')"
+ && python -c "from number_generator.glyphsets.glyphs import get_glyph_set as g; g('mnist', 'train'); g('mnist', 'test')"
 # The glyph cache is built at image build time, so the first request is fast.
 
 EXPOSE 80

@@ -119,15 +119,20 @@ def load(base: str, concurrency: int, seconds: float, client: str) -> dict:
     if client == "wrk":
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
             fh.write(WRK_SCRIPT)
-        out = subprocess.run(["wrk", "-t", "1", "-c", str(concurrency), "-d", f"{int(seconds)}s", "-s", fh.name, base],
-                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+        out = subprocess.run(
+            ["wrk", "-t", "1", "-c", str(concurrency), "-d", f"{int(seconds)}s", "-s", fh.name, base],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         os.unlink(fh.name)
         result = json.loads(out.strip().splitlines()[-1])
         non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         result["errors"] += int(non2xx.group(1)) if non2xx else 0
         return result
-    out = subprocess.run([sys.executable, "-c", CLIENT, base, str(concurrency), str(seconds)],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", CLIENT, base, str(concurrency), str(seconds)], capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out)
 
 
@@ -145,9 +150,22 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(BIN / "number-generator"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", str(args.workers), "--no-access-log"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    server = subprocess.Popen(
+        [
+            str(BIN / "number-generator"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--no-access-log",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         for _ in range(300):
             try:
@@ -159,12 +177,17 @@ def main() -> None:
         runs = []
         for r in range(args.runs):
             runs.append(load(base, args.concurrency, args.seconds, args.client))
-            print(f"run {r + 1}: {runs[-1]['rps']:,.0f} req/s, p50 {runs[-1]['p50_ms']:.1f} ms, "
-                  f"p99 {runs[-1]['p99_ms']:.1f} ms, errors {runs[-1]['errors']}", flush=True)  # fmt: skip
+            print(
+                f"run {r + 1}: {runs[-1]['rps']:,.0f} req/s, p50 {runs[-1]['p50_ms']:.1f} ms, "
+                f"p99 {runs[-1]['p99_ms']:.1f} ms, errors {runs[-1]['errors']}",
+                flush=True,
+            )
         med = lambda key: statistics.median(r[key] for r in runs)  # noqa: E731
         print()
-        print(f"| `GET /v1/sequence.png`, 10 digits, 300 px, --workers {args.workers}, concurrency {args.concurrency}, "
-              f"{args.client} client, {args.seconds:.0f} s x {args.runs} | result |")
+        print(
+            f"| `GET /v1/sequence.png`, 10 digits, 300 px, --workers {args.workers}, concurrency {args.concurrency}, "
+            f"{args.client} client, {args.seconds:.0f} s x {args.runs} | result |"
+        )
         print("|---|---|")
         print(f"| throughput (median) | {med('rps'):,.0f} requests/s |")
         print(f"| latency p50 / p99 (median of runs) | {med('p50_ms'):.1f} ms / {med('p99_ms'):.1f} ms |")
@@ -188,9 +211,13 @@ def main() -> None:
             thread.join()
             warm = [rss for t, rss in samples if t >= 10] or [rss for _, rss in samples]
             growth = (max(warm) - warm[0]) / warm[0] * 100
-            print(f"| soak {args.soak:.0f} s: throughput, errors | {soak['rps']:,.0f} requests/s, {soak['errors']} errors |")
-            print(f"| soak: server RSS at 10 s -> max -> end (all processes) | {warm[0] / 2**20:.0f} -> "
-                  f"{max(warm) / 2**20:.0f} -> {warm[-1] / 2**20:.0f} MiB (growth {growth:+.1f} %) |")
+            print(
+                f"| soak {args.soak:.0f} s: throughput, errors | {soak['rps']:,.0f} requests/s, {soak['errors']} errors |"
+            )
+            print(
+                f"| soak: server RSS at 10 s -> max -> end (all processes) | {warm[0] / 2**20:.0f} -> "
+                f"{max(warm) / 2**20:.0f} -> {warm[-1] / 2**20:.0f} MiB (growth {growth:+.1f} %) |"
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -23,11 +23,16 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+import cv2
+import numpy as np
 
-from number_generator.augment import (GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, PRESETS, Pipeline,  # noqa: E402
-                                      resolve_augment)
+from number_generator.augment import (
+    GLYPH_TRANSFORMS,
+    IMAGE_TRANSFORMS,
+    PRESETS,
+    Pipeline,
+    resolve_augment,
+)
 
 WIDTH = 300
 N_GLYPHS = 10
@@ -95,8 +100,10 @@ def main(argv=None) -> int:
     stack = synthetic_glyphs(N_GLYPHS, rng)
     img, boxes = line(rng)
 
-    print(f"# augmentation cost, µs per call (median of {args.repeat}), OpenCV threads={args.threads}, "
-          f"numpy {np.__version__}, OpenCV {cv2.__version__}")
+    print(
+        f"# augmentation cost, µs per call (median of {args.repeat}), OpenCV threads={args.threads}, "
+        f"numpy {np.__version__}, OpenCV {cv2.__version__}"
+    )
     print()
     print(f"| glyph transform (p=1)  | 1 glyph | {N_GLYPHS} glyphs batched | per glyph in batch |")
     print("|---|---:|---:|---:|")

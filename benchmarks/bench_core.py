@@ -41,8 +41,11 @@ def cold_cli_s(runs: int, workdir: Path) -> list[float]:
     for i in range(runs + 1):
         out = workdir / f"cold-{i}.png"
         start = time.perf_counter()
-        subprocess.run([str(BIN / "generate-numbers-sequence"), "0123456789", "--seed", str(i),
-                        "--output-path", str(out)], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [str(BIN / "generate-numbers-sequence"), "0123456789", "--seed", str(i), "--output-path", str(out)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         if i:  # the first run only makes sure the cache exists
             times.append(time.perf_counter() - start)
     return times
@@ -60,8 +63,17 @@ def phone_export(runs: int, images: int, workers: int, workdir: Path) -> tuple[l
     rates, peaks = [], []
     for i in range(runs):
         out = workdir / f"phones-{workers}-{i}"
-        command = [str(BIN / "generate-phone-numbers"), "--num-images", str(images), "--workers", str(workers),
-                   "--seed", str(i), "--output-path", str(out)]  # fmt: skip
+        command = [
+            str(BIN / "generate-phone-numbers"),
+            "--num-images",
+            str(images),
+            "--workers",
+            str(workers),
+            "--seed",
+            str(i),
+            "--output-path",
+            str(out),
+        ]
         seconds, peak_kb = subprocess.run(
             [sys.executable, "-c", PEAK, *command], check=True, capture_output=True, text=True
         ).stdout.split()
@@ -84,10 +96,13 @@ def main() -> None:
         warm = warm_call_us(max(args.runs, 7))
         cold = cold_cli_s(args.runs, workdir)
         rows = [
-            ("warm `generate_numbers_sequence(range(10), (0, 10), 300)`", f"{statistics.median(warm):.1f} µs/call",
-             "<= 50 µs"),
+            (
+                "warm `generate_numbers_sequence(range(10), (0, 10), 300)`",
+                f"{statistics.median(warm):.1f} µs/call",
+                "<= 50 µs",
+            ),
             ("cold CLI, one sequence PNG (new process, cache built)", f"{statistics.median(cold):.3f} s", "<= 0.5 s"),
-        ]  # fmt: skip
+        ]
         # Output to the disk (ext4 here) and to memory (tmpfs): creating 10,000 files is a large
         # part of the cost, and the disk's file-creation rate varies a lot on shared machines.
         targets = [("disk", workdir)]
@@ -96,11 +111,13 @@ def main() -> None:
         for label, root in targets:
             for workers in (1, 2):
                 rates, peaks = phone_export(args.runs, args.images, workers, root)
-                rows.append((
-                    f"`generate-phone-numbers --num-images {args.images} --workers {workers}` to {label}",
-                    f"{statistics.median(rates):,.0f} images/s (peak RSS of largest process {max(peaks) / 1024:.0f} MiB)",
-                    ">= 5,000 images/s" if workers == 2 else "",
-                ))  # fmt: skip
+                rows.append(
+                    (
+                        f"`generate-phone-numbers --num-images {args.images} --workers {workers}` to {label}",
+                        f"{statistics.median(rates):,.0f} images/s (peak RSS of largest process {max(peaks) / 1024:.0f} MiB)",
+                        ">= 5,000 images/s" if workers == 2 else "",
+                    )
+                )
             if label == "tmpfs":
                 subprocess.run(["rm", "-rf", str(root)], check=True)
     print(f"| measurement (median of {args.runs}+ runs) | result | target |")

@@ -36,9 +36,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from _emnist_archive import idx_bytes, mapping_text  # noqa: E402
-
-from number_generator.datasets import emnist  # noqa: E402
+from _emnist_archive import idx_bytes, mapping_text
+from number_generator.glyphsets import emnist
 
 PROBE = r"""
 import json, os, time
@@ -46,7 +45,7 @@ def rss():
     with open("/proc/self/status") as fh:
         return next(int(l.split()[1]) for l in fh if l.startswith("VmRSS")) * 1024
 import numpy, PIL.Image, number_generator
-from number_generator.glyphs import get_glyph_set
+from number_generator.glyphsets.glyphs import get_glyph_set
 from number_generator import render_text
 before = rss()
 t0 = time.perf_counter()
@@ -105,27 +104,43 @@ def main() -> None:
     if not archive.exists():
         t = time.perf_counter()
         build_archive(archive)
-        print(f"built synthetic archive {archive} ({archive.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s")
-    env = dict(os.environ, NUMBER_GENERATOR_CACHE=str(work / "cache"), **{
-        emnist.PATH_ENV: str(archive), emnist.MD5_ENV: emnist.md5_of(archive)})  # fmt: skip
-    convert = [sys.executable, "-c", "from number_generator.datasets import emnist; emnist.prepare('byclass')"]
+        print(
+            f"built synthetic archive {archive} ({archive.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.0f} s"
+        )
+    env = dict(
+        os.environ,
+        NUMBER_GENERATOR_CACHE=str(work / "cache"),
+        **{emnist.PATH_ENV: str(archive), emnist.MD5_ENV: emnist.md5_of(archive)},
+    )
+    convert = [sys.executable, "-c", "from number_generator.glyphsets import emnist; emnist.prepare('byclass')"]
     t = time.perf_counter()
     subprocess.run(convert, env=env, check=True)
     conversion = time.perf_counter() - t
     subprocess.run([sys.executable, "-c", PROBE], env=env, check=True, capture_output=True)  # extents cached
-    runs = [json.loads(subprocess.run([sys.executable, "-c", PROBE], env=env, check=True, capture_output=True,
-                                      text=True).stdout) for _ in range(args.runs)]  # fmt: skip
-    med = {k: statistics.median(r[k] for r in runs) for k in ("load_s", "first_text_s", "rss_added", "rss_added_1000", "text_us")}
+    runs = [
+        json.loads(
+            subprocess.run([sys.executable, "-c", PROBE], env=env, check=True, capture_output=True, text=True).stdout
+        )
+        for _ in range(args.runs)
+    ]
+    med = {
+        k: statistics.median(r[k] for r in runs)
+        for k in ("load_s", "first_text_s", "rss_added", "rss_added_1000", "text_us")
+    }
     print()
     print("| emnist-byclass (synthetic, full size: %s train glyphs) | result |" % f"{runs[0]['glyphs']:,}")
     print("|---|---|")
     print(f"| first use: convert train + test from the archive (once) | {conversion:.1f} s |")
-    print(f"| later loads: `get_glyph_set(\"emnist-byclass\", \"train\")` (median of {args.runs} processes) | {med['load_s'] * 1000:.0f} ms |")
+    print(
+        f'| later loads: `get_glyph_set("emnist-byclass", "train")` (median of {args.runs} processes) | {med["load_s"] * 1000:.0f} ms |'
+    )
     print(f"| ... and the first rendered text | {med['first_text_s'] * 1000:.0f} ms |")
     print(f"| resident memory added by the load and one text | {med['rss_added'] / 2**20:.1f} MiB |")
     print(f"| ... after 1,000 more texts (16 characters each) | {med['rss_added_1000'] / 2**20:.1f} MiB |")
     print(f"| one 16-character text, 300 px | {med['text_us']:.0f} µs |")
-    print(f"| cache on disk | {sum(p.stat().st_size for p in (work / 'cache').rglob('*') if p.is_file()) / 1e6:.0f} MB |")
+    print(
+        f"| cache on disk | {sum(p.stat().st_size for p in (work / 'cache').rglob('*') if p.is_file()) / 1e6:.0f} MB |"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from number_generator.shards import export_dataset
+from number_generator.export.shards import export_dataset
 
 PHONE10 = {"seed": 0, "width": 300, "spacing": [0, 4], "draw": {"kind": "phone", "formats": ["landline", "toll-free"]}}
 
@@ -45,14 +45,13 @@ def bench_loader(workers: int, count: int, repeat: int) -> float | None:
     try:
         from torch.utils.data import DataLoader
 
-        from number_generator.torch_adapter import TorchSyntheticDataset, ctc_collate
+        from number_generator.data.torch_adapter import TorchSyntheticDataset, ctc_collate
     except ImportError:
         return None
     ds = TorchSyntheticDataset({**PHONE10, "augment": "medium"}, length=count)
     rates = []
     for _ in range(repeat):
-        loader = DataLoader(ds, batch_size=64, num_workers=workers, collate_fn=ctc_collate,
-                            persistent_workers=False)  # fmt: skip
+        loader = DataLoader(ds, batch_size=64, num_workers=workers, collate_fn=ctc_collate, persistent_workers=False)
         start = time.perf_counter()
         n = sum(batch["images"].shape[0] for batch in loader)
         rates.append(n / (time.perf_counter() - start))
@@ -64,11 +63,18 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--loader-count", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--out-root", type=Path, action="append", default=None,
-                        help="where exports are written (repeatable); default /work and /dev/shm")
+    parser.add_argument(
+        "--out-root",
+        type=Path,
+        action="append",
+        default=None,
+        help="where exports are written (repeatable); default /work and /dev/shm",
+    )
     parser.add_argument("--skip-loader", action="store_true")
     args = parser.parse_args()
-    roots = args.out_root or [p for p in (Path("/work"), Path("/dev/shm")) if p.is_dir()] or [Path(tempfile.gettempdir())]
+    roots = (
+        args.out_root or [p for p in (Path("/work"), Path("/dev/shm")) if p.is_dir()] or [Path(tempfile.gettempdir())]
+    )
     rows = []
     for base in roots:
         root = Path(tempfile.mkdtemp(prefix="bench-pipeline-", dir=base))

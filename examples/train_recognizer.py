@@ -12,7 +12,7 @@ Requires PyTorch (CPU is fine) and matplotlib::
 
 What it does
 ------------
-* Training data: a :class:`number_generator.dataset.SyntheticDataset` spec on
+* Training data: a :class:`number_generator.data.dataset.SyntheticDataset` spec on
   the MNIST ``train`` split (phone numbers of every format, hyphens included,
   mixed with random digit strings of 4-13 digits), width 256, augmentation
   preset ``--augment``.  Each step sees fresh samples (index ``step * B + b``).
@@ -43,8 +43,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from number_generator.dataset import SyntheticDataset
-from number_generator.torch_adapter import TorchSyntheticDataset, ctc_collate
+from number_generator.data.torch_adapter import TorchSyntheticDataset, ctc_collate
 
 ALPHABET = "0123456789-"  # class k + 1 is ALPHABET[k]; 0 is the CTC blank
 WIDTH = 256
@@ -92,8 +91,15 @@ def loader(spec: dict, batch_size: int, workers: int) -> DataLoader:
     dataset = TorchSyntheticDataset(spec)
     if dataset.alphabet != ALPHABET:
         raise ValueError(f"spec alphabet {dataset.alphabet!r} differs from the model's {ALPHABET!r}")
-    return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers, collate_fn=ctc_collate,
-                      persistent_workers=workers > 0, prefetch_factor=4 if workers > 0 else None)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=False,
+        num_workers=workers,
+        collate_fn=ctc_collate,
+        persistent_workers=workers > 0,
+        prefetch_factor=4 if workers > 0 else None,
+    )
 
 
 # --------------------------------------------------------------------------- model
@@ -117,8 +123,10 @@ class CRNN(nn.Module):
             return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
 
         self.encoder = nn.Sequential(
-            *block(1, c1), nn.MaxPool2d(2),  # 14 x W/2
-            *block(c1, c2), nn.MaxPool2d(2),  # 7 x W/4
+            *block(1, c1),
+            nn.MaxPool2d(2),  # 14 x W/2
+            *block(c1, c2),
+            nn.MaxPool2d(2),  # 7 x W/4
             *block(c2, c3),
         )
         self.project = nn.Linear(c3 * 7, hidden)
@@ -193,8 +201,9 @@ def cached(batches) -> list[dict]:
 # --------------------------------------------------------------------------- training
 
 
-def train(model: nn.Module, batches, steps: int, *, lr: float = 3e-3, log_every: int = 25, on_step=None,
-          progress: bool = True) -> list[tuple[int, float]]:
+def train(
+    model: nn.Module, batches, steps: int, *, lr: float = 3e-3, log_every: int = 25, on_step=None, progress: bool = True
+) -> list[tuple[int, float]]:
     """Optimise CTC loss for ``steps`` batches; returns ``(step, mean loss since last log)`` pairs.
 
     ``on_step(step)``, if given, is called after every optimiser step (1-based).
@@ -274,8 +283,9 @@ def prediction_sheet(path: Path, images, predictions, targets, *, count: int = 2
     for n, k in enumerate(chosen):
         x, y = margin + (n % columns) * cell_w, margin + (n // columns) * cell_h
         tile = Image.fromarray(np.clip(images[k] * 255 + 0.5, 0, 255).astype(np.uint8), "L")
-        page.paste(tile.resize((tile.width * scale, tile.height * scale), Image.Resampling.NEAREST).convert("RGB"),
-                   (x, y))
+        page.paste(
+            tile.resize((tile.width * scale, tile.height * scale), Image.Resampling.NEAREST).convert("RGB"), (x, y)
+        )
         ok = predictions[k] == targets[k]
         colour = (0, 110, 0) if ok else (200, 0, 0)
         draw.rectangle((x - 1, y - 1, x + WIDTH * scale, y + 28 * scale), outline=colour, width=1 if ok else 2)
@@ -294,7 +304,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--steps", type=int, default=2400, help="optimiser steps (default 2400)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
-    parser.add_argument("--augment", default="medium", help="training augmentation preset or pipeline file; 'none' for the ablation")
+    parser.add_argument(
+        "--augment", default="medium", help="training augmentation preset or pipeline file; 'none' for the ablation"
+    )
     parser.add_argument("--eval-count", type=int, default=2000, help="test-split phone numbers per evaluation set")
     parser.add_argument("--curve-count", type=int, default=256, help="clean test images scored at each log point")
     parser.add_argument("--curve-every", type=int, default=200, help="steps between accuracy points of the curve")

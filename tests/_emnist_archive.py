@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from number_generator.datasets import emnist
+from number_generator.glyphsets import emnist
 
 
 def upright_glyph(label: int) -> np.ndarray:
@@ -62,7 +62,11 @@ def make_archive(path: Path, splits=("byclass", "letters", "balanced"), per_clas
         for split in splits:
             for part, (images, labels) in split_arrays(split, per_class).items():
                 stored = np.ascontiguousarray(images.transpose(0, 2, 1))  # EMNIST's transposed storage
-                archive.writestr(f"gzip/{emnist.member_name(split, part, 'images')}", gzip.compress(idx_bytes(stored), 1))
-                archive.writestr(f"gzip/{emnist.member_name(split, part, 'labels')}", gzip.compress(idx_bytes(labels), 1))
+                archive.writestr(
+                    f"gzip/{emnist.member_name(split, part, 'images')}", gzip.compress(idx_bytes(stored), 1)
+                )
+                archive.writestr(
+                    f"gzip/{emnist.member_name(split, part, 'labels')}", gzip.compress(idx_bytes(labels), 1)
+                )
             archive.writestr(f"gzip/{emnist.mapping_name(split)}", mapping_text(split))
     return hashlib.md5(path.read_bytes()).hexdigest()

@@ -35,8 +35,14 @@ def _digest_array(a: np.ndarray) -> str:
 
 
 def _digest_sample(s) -> str:
-    parts = [_digest_array(s.image), s.text, _digest_array(s.boxes), _digest_array(s.glyph_indices),
-             _digest_array(np.asarray(s.spacing)), repr(float(s.scale))]
+    parts = [
+        _digest_array(s.image),
+        s.text,
+        _digest_array(s.boxes),
+        _digest_array(s.glyph_indices),
+        _digest_array(np.asarray(s.spacing)),
+        repr(float(s.scale)),
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -71,7 +77,8 @@ def compute() -> dict[str, str]:
     out["dataset/samples"] = hashlib.sha256("".join(_digest_sample(ds[i]) for i in range(len(ds))).encode()).hexdigest()
     heavy = SyntheticDataset({**SPEC, "augment": "heavy"})
     out["dataset/heavy-samples"] = hashlib.sha256(
-        "".join(_digest_sample(heavy[i]) for i in range(0, len(heavy), 3)).encode()).hexdigest()
+        "".join(_digest_sample(heavy[i]) for i in range(0, len(heavy), 3)).encode()
+    ).hexdigest()
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in ("png", "npz", "webdataset"):
             root = Path(tmp) / fmt

@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from _api_server import running_server, serve_args
 from PIL import Image
 
+from _api_server import running_server, serve_args
 from number_generator import SyntheticDataset, generate_numbers_sequence, render_phone_number
-from number_generator.png import to_uint8
+from number_generator.io.png import to_uint8
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMITS = ("--max-length", "40", "--max-width", "1000", "--max-batch", "50", "--max-body-bytes", "2048")
@@ -54,8 +54,9 @@ def test_seed_endpoint_sequence_matches_the_library(client):
 
 
 def test_seed_endpoint_phone_number(client):
-    response = client.post("/generate-phone-number", json={"min_spacing": 0, "max_spacing": 3, "image_width": 300,
-                                                           "random_seed": 11})  # fmt: skip
+    response = client.post(
+        "/generate-phone-number", json={"min_spacing": 0, "max_spacing": 3, "image_width": 300, "random_seed": 11}
+    )
     pixels = png(response)
     expected = render_phone_number((0, 3), 300, seed=11)
     assert response.headers["x-phone-number"] == expected.text
@@ -105,17 +106,42 @@ def test_phone_number_png(client):
 @pytest.mark.parametrize(
     ("method", "url", "kwargs", "loc", "fragment"),
     [
-        ("get", "/v1/sequence.png", {"params": {"digits": "1", "image_width": 1001}}, ["query", "image_width"],
-         "image_width 1001 is above the limit of 1000"),
-        ("get", "/v1/sequence.png", {"params": {"digits": "1" * 41}}, ["query", "digits"],
-         "digits has 41 characters, above the limit of 40"),
+        (
+            "get",
+            "/v1/sequence.png",
+            {"params": {"digits": "1", "image_width": 1001}},
+            ["query", "image_width"],
+            "image_width 1001 is above the limit of 1000",
+        ),
+        (
+            "get",
+            "/v1/sequence.png",
+            {"params": {"digits": "1" * 41}},
+            ["query", "digits"],
+            "digits has 41 characters, above the limit of 40",
+        ),
         ("post", "/v1/batch", {"json": {"count": 51}}, ["body", "count"], "count 51 is above the limit of 50"),
-        ("post", "/generate-numbers-sequence", {"json": {"sequence": "1", "image_width": 5000}},
-         ["body", "image_width"], "above the limit of 1000"),
-        ("post", "/v1/batch", {"content": b"{" + b" " * 3000 + b"}", "headers": {"content-type": "application/json"}},
-         ["body"], "above the limit of 2048 bytes"),
-        ("get", "/v1/sequence.png", {"params": {"digits": "1", "augment": "/etc/passwd"}}, ["query", "augment"],
-         "augment must be one of none, light, medium, heavy"),
+        (
+            "post",
+            "/generate-numbers-sequence",
+            {"json": {"sequence": "1", "image_width": 5000}},
+            ["body", "image_width"],
+            "above the limit of 1000",
+        ),
+        (
+            "post",
+            "/v1/batch",
+            {"content": b"{" + b" " * 3000 + b"}", "headers": {"content-type": "application/json"}},
+            ["body"],
+            "above the limit of 2048 bytes",
+        ),
+        (
+            "get",
+            "/v1/sequence.png",
+            {"params": {"digits": "1", "augment": "/etc/passwd"}},
+            ["query", "augment"],
+            "augment must be one of none, light, medium, heavy",
+        ),
     ],
 )
 def test_limits_are_422_naming_field_and_limit(client, method, url, kwargs, loc, fragment):
@@ -163,8 +189,18 @@ def test_batch_zip_contents_match_the_dataset(client):
 
 
 def test_batch_npz_contents(client):
-    response = client.post("/v1/batch", json={"kind": "digits", "count": 20, "format": "npz", "seed": 2,
-                                              "min_length": 3, "max_length": 6, "image_width": 150})  # fmt: skip
+    response = client.post(
+        "/v1/batch",
+        json={
+            "kind": "digits",
+            "count": 20,
+            "format": "npz",
+            "seed": 2,
+            "min_length": 3,
+            "max_length": 6,
+            "image_width": 150,
+        },
+    )
     assert response.status_code == 200
     dataset = SyntheticDataset(json.loads(response.headers["x-spec"]))
     with np.load(io.BytesIO(response.content)) as z:
@@ -195,10 +231,16 @@ def test_healthz_docs_openapi_and_page(client):
     assert "cdn" not in docs.text.lower()  # works offline
     assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
     schema = client.get("/openapi.json").json()
-    assert {"/generate-numbers-sequence", "/generate-phone-number", "/v1/sequence.png", "/v1/phone-number.png",
-            "/v1/batch", "/healthz"} <= set(schema["paths"])  # fmt: skip
+    assert {
+        "/generate-numbers-sequence",
+        "/generate-phone-number",
+        "/v1/sequence.png",
+        "/v1/phone-number.png",
+        "/v1/batch",
+        "/healthz",
+    } <= set(schema["paths"])
     page = client.get("/")
-    assert page.status_code == 200 and "<label for=\"text\">" in page.text
+    assert page.status_code == 200 and '<label for="text">' in page.text
     assert "http://" not in page.text.replace("http://127.0.0.1", "") and "https://" not in page.text  # no CDN
     assert client.get("/static/playground.js").status_code == 200
 
@@ -217,7 +259,9 @@ def test_api_key_protects_everything_but_healthz():
             assert response.status_code == 401 and "X-API-Key" in response.json()["detail"]
         assert httpx.get(url + "/v1/sequence.png?digits=1", headers={"X-API-Key": "wrong"}).status_code == 401
         assert httpx.get(url + "/v1/sequence.png?digits=1", headers={"X-API-Key": "s3cret"}).status_code == 200
-        assert httpx.get(url + "/v1/sequence.png?digits=1", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        assert (
+            httpx.get(url + "/v1/sequence.png?digits=1", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+        )
         # A browser opens /?api_key=KEY once, gets an HttpOnly cookie, and the playground works.
         assert httpx.get(url + "/?api_key=wrong").status_code == 401
         with httpx.Client(base_url=url) as browser:
@@ -243,8 +287,12 @@ def test_serve_rejects_bad_settings_in_one_line():
 
     from conftest import script
 
-    result = subprocess.run([script("number-generator"), "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "port must be 1-65535, got 0" in result.stderr and "Traceback" not in result.stderr
+    result = subprocess.run(
+        [script("number-generator"), "serve", "--port", "0"], capture_output=True, text=True, timeout=60
+    )
+    assert (
+        result.returncode == 2 and "port must be 1-65535, got 0" in result.stderr and "Traceback" not in result.stderr
+    )
 
 
 def test_generation_does_not_block_the_event_loop():

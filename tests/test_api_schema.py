@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
-from _api_server import running_server  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
+
+from _api_server import running_server  # noqa: E402
 
 # Small limits keep every generated request cheap (a batch of at most 20 images).
 LIMITS = ("--max-length", "64", "--max-width", "600", "--max-batch", "20")

@@ -2,10 +2,17 @@
 
 import numpy as np
 import pytest
-from _augment_data import (bar_glyph, glyph_stack, ink_cols, ink_orientation, ink_rows, ring_glyph)
 
-from number_generator.augment import (GLYPH_TRANSFORMS, Affine, BaselineJitter, ElasticDistortion,
-                                      Pipeline, SizeVariation, StrokeThickness)
+from _augment_data import bar_glyph, glyph_stack, ink_cols, ink_orientation, ink_rows, ring_glyph
+from number_generator.augment import (
+    GLYPH_TRANSFORMS,
+    Affine,
+    BaselineJitter,
+    ElasticDistortion,
+    Pipeline,
+    SizeVariation,
+    StrokeThickness,
+)
 
 ALL_GLYPH = [
     Affine(rotate=(-15, 15), shear=(-20, 20), scale=(0.9, 1.1), translate=(-1, 1)),

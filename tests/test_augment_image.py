@@ -2,13 +2,26 @@
 
 import numpy as np
 import pytest
-from _augment_data import line_image
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from number_generator.augment import (IMAGE_TRANSFORMS, BackgroundGradient, BackgroundTexture, Brightness,
-                                      Contrast, GaussianBlur, GaussianNoise, Gamma, IntensityRange, Invert,
-                                      MotionBlur, Perspective, RandomErasing, SaltAndPepper)
+from _augment_data import line_image
+from number_generator.augment import (
+    IMAGE_TRANSFORMS,
+    BackgroundGradient,
+    BackgroundTexture,
+    Brightness,
+    Contrast,
+    Gamma,
+    GaussianBlur,
+    GaussianNoise,
+    IntensityRange,
+    Invert,
+    MotionBlur,
+    Perspective,
+    RandomErasing,
+    SaltAndPepper,
+)
 
 ALL_IMAGE = [
     GaussianNoise(sigma=(0.02, 0.1)),

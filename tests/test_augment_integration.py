@@ -11,10 +11,12 @@ from PIL import Image
 from conftest import script
 from number_generator import PhoneNumberBatch, generate_numbers_sequence, render_phone_number, render_sequence
 from number_generator.augment import PRESETS, Pipeline, resolve_augment
-from number_generator.exporting import export_phone_numbers
+from number_generator.export.files import export_phone_numbers
 
-GEOMETRY_ONLY = {"glyph": PRESETS["heavy"]["glyph"],
-                 "image": [{"type": "Perspective", "skew": [-12, 12], "rotate": [-2, 2], "corner": [0, 2]}]}
+GEOMETRY_ONLY = {
+    "glyph": PRESETS["heavy"]["glyph"],
+    "image": [{"type": "Perspective", "skew": [-12, 12], "rotate": [-2, 2], "corner": [0, 2]}],
+}
 
 
 def run(*args, check=True):
@@ -87,8 +89,16 @@ def test_bad_augment_is_a_value_error_before_any_work(tmp_path):
 
 def test_cli_augment_matches_the_library(tmp_path):
     out = tmp_path / "x.png"
-    run(script("generate-numbers-sequence"), "0123456789", "--seed", "2", "--augment", "medium",
-        "--output-path", str(out))  # fmt: skip
+    run(
+        script("generate-numbers-sequence"),
+        "0123456789",
+        "--seed",
+        "2",
+        "--augment",
+        "medium",
+        "--output-path",
+        str(out),
+    )
     expected = np.rint(generate_numbers_sequence("0123456789", (0, 4), 300, seed=2, augment="medium") * 255)
     with Image.open(out) as im:
         np.testing.assert_array_equal(np.asarray(im), expected.astype(np.uint8))
@@ -97,14 +107,30 @@ def test_cli_augment_matches_the_library(tmp_path):
 def test_cli_augment_file_and_errors(tmp_path):
     cfg = tmp_path / "aug.yaml"
     cfg.write_text("image:\n  - type: GaussianNoise\n    sigma: [0.05, 0.1]\n")
-    run(script("generate-phone-numbers"), "--num-images", "3", "--seed", "1", "--augment", str(cfg),
-        "--output-path", str(tmp_path / "phones"))  # fmt: skip
+    run(
+        script("generate-phone-numbers"),
+        "--num-images",
+        "3",
+        "--seed",
+        "1",
+        "--augment",
+        str(cfg),
+        "--output-path",
+        str(tmp_path / "phones"),
+    )
     assert len(list((tmp_path / "phones").glob("phone-*.png"))) == 3
     bad = tmp_path / "bad.yaml"
     bad.write_text("image:\n  - type: GaussianNoise\n    sigmaa: 0.1\n")
     for spec, words in ((str(bad), ["'sigmaa'", "valid parameters: sigma, p"]), ("strong", ["'strong'"])):
-        result = run(script("generate-numbers-sequence"), "12", "--augment", spec,
-                     "--output-path", str(tmp_path / "y.png"), check=False)  # fmt: skip
+        result = run(
+            script("generate-numbers-sequence"),
+            "12",
+            "--augment",
+            spec,
+            "--output-path",
+            str(tmp_path / "y.png"),
+            check=False,
+        )
         assert result.returncode == 2
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
         for w in words:
@@ -113,15 +139,37 @@ def test_cli_augment_file_and_errors(tmp_path):
 
 
 def test_preview_writes_a_contact_sheet(tmp_path):
-    result = run(script("number-generator"), "preview", str(tmp_path), "--augment", "light", "--count", "4",
-                 "--columns", "2", "--seed", "3")  # fmt: skip
+    result = run(
+        script("number-generator"),
+        "preview",
+        str(tmp_path),
+        "--augment",
+        "light",
+        "--count",
+        "4",
+        "--columns",
+        "2",
+        "--seed",
+        "3",
+    )
     path = tmp_path / "preview-light-seed3.png"
     assert result.stdout.strip() == str(path)
     with Image.open(path) as im:
         assert im.mode == "L" and im.width > 2 * 300 * 2 and im.height > 2 * 28 * 2
         first = np.asarray(im).copy()
-    run(script("number-generator"), "preview", str(tmp_path / "again.png"), "--augment", "light", "--count", "4",
-        "--columns", "2", "--seed", "3")  # fmt: skip
+    run(
+        script("number-generator"),
+        "preview",
+        str(tmp_path / "again.png"),
+        "--augment",
+        "light",
+        "--count",
+        "4",
+        "--columns",
+        "2",
+        "--seed",
+        "3",
+    )
     with Image.open(tmp_path / "again.png") as im:
         assert np.array_equal(np.asarray(im), first)
     again = run(script("number-generator"), "preview", str(path), "--augment", "light", check=False)

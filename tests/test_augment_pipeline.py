@@ -5,10 +5,18 @@ import json
 import numpy as np
 import pytest
 import yaml
-from _augment_data import glyph_stack, line_image
 
-from number_generator.augment import (GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, PRESETS, Affine, GaussianNoise,
-                                      Pipeline, load_pipeline, resolve_augment)
+from _augment_data import glyph_stack, line_image
+from number_generator.augment import (
+    GLYPH_TRANSFORMS,
+    IMAGE_TRANSFORMS,
+    PRESETS,
+    Affine,
+    GaussianNoise,
+    Pipeline,
+    load_pipeline,
+    resolve_augment,
+)
 
 PRESET_NAMES = ["light", "medium", "heavy"]
 
@@ -105,8 +113,9 @@ def test_config_round_trips_give_identical_output(name, tmp_path):
 
 def test_hand_written_yaml_with_defaults(tmp_path):
     path = tmp_path / "aug.yaml"
-    path.write_text("glyph:\n  - type: Affine\n    rotate: [-5, 5]\nimage:\n  - type: GaussianNoise\n"
-                    "    sigma: 0.05\n    p: 0.5\n")
+    path.write_text(
+        "glyph:\n  - type: Affine\n    rotate: [-5, 5]\nimage:\n  - type: GaussianNoise\n    sigma: 0.05\n    p: 0.5\n"
+    )
     pipe = load_pipeline(path)
     assert pipe.glyph == [Affine(rotate=(-5, 5))]
     assert pipe.image[0].sigma == (0.05, 0.05) and pipe.image[0].p == 0.5
@@ -134,8 +143,10 @@ def test_presets_never_invert():
         ("mediun", ["'mediun'", "none, light, medium, heavy"]),
         ({"glyph": [{"type": "Twirl"}]}, ["'Twirl'", "Affine", "StrokeThickness"]),
         ({"image": [{"type": "Affine"}]}, ["'Affine'", "is a glyph transform", "GaussianNoise"]),
-        ({"glyph": [{"type": "Affine", "rotation": [1, 2]}]},
-         ["'rotation'", "Affine", "rotate, shear, scale, translate, p"]),
+        (
+            {"glyph": [{"type": "Affine", "rotation": [1, 2]}]},
+            ["'rotation'", "Affine", "rotate, shear, scale, translate, p"],
+        ),
         ({"image": [{"type": "GaussianNoise", "sigma": [0.2, 0.1]}]}, ["'sigma'", "low <= high"]),
         ({"image": [{"type": "GaussianNoise", "sigma": "big"}]}, ["'sigma'", "GaussianNoise"]),
         ({"image": [{"type": "GaussianNoise", "p": 1.5}]}, ["'p'", "<= 1.0"]),

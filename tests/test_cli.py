@@ -30,8 +30,19 @@ def open_png(path: Path) -> np.ndarray:
 
 
 def test_sequence_png_in_the_current_directory(tmp_path):
-    result = run(script("generate-numbers-sequence"), "350", "--min-spacing", "2", "--max-spacing", "5",
-                 "--image-width", "120", "--seed", "9", cwd=tmp_path)  # fmt: skip
+    result = run(
+        script("generate-numbers-sequence"),
+        "350",
+        "--min-spacing",
+        "2",
+        "--max-spacing",
+        "5",
+        "--image-width",
+        "120",
+        "--seed",
+        "9",
+        cwd=tmp_path,
+    )
     path = tmp_path / "sequence-350-seed9.png"
     assert result.stdout.strip() == "sequence-350-seed9.png"
     pixels = open_png(path)
@@ -42,8 +53,17 @@ def test_sequence_png_in_the_current_directory(tmp_path):
 
 def test_spaced_digits_seed_alias_and_explicit_png_path_give_the_same_bytes(tmp_path):
     run(script("generate-numbers-sequence"), "350", "--seed", "4", "--output-path", str(tmp_path / "a.png"))
-    run(script("number-generator"), "generate-numbers-sequence", "3", "5", "0", "--random-seed", "4",
-        "--output-path", str(tmp_path / "b.png"))  # fmt: skip
+    run(
+        script("number-generator"),
+        "generate-numbers-sequence",
+        "3",
+        "5",
+        "0",
+        "--random-seed",
+        "4",
+        "--output-path",
+        str(tmp_path / "b.png"),
+    )
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
 
 
@@ -60,7 +80,10 @@ def test_existing_files_are_not_overwritten(tmp_path):
     target.write_bytes(b"keep me")
     result = run(script("generate-numbers-sequence"), "12", "--output-path", str(target), check=False)
     assert result.returncode == 2
-    assert result.stderr.strip() == f"generate-numbers-sequence: error: {target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
+    assert (
+        result.stderr.strip()
+        == f"generate-numbers-sequence: error: {target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
+    )
     assert target.read_bytes() == b"keep me"
     run(script("generate-numbers-sequence"), "12", "--output-path", str(target), "--overwrite")
     assert open_png(target).shape == (28, 300)
@@ -94,8 +117,19 @@ def read_labels(folder: Path) -> list[list[str]]:
 
 def test_phone_numbers_are_identical_for_any_worker_count(tmp_path):
     for workers in ("1", "2"):
-        run(script("generate-phone-numbers"), "--num-images", "600", "--seed", "13", "--workers", workers,
-            "--image-width", "260", "--output-path", str(tmp_path / workers))  # fmt: skip
+        run(
+            script("generate-phone-numbers"),
+            "--num-images",
+            "600",
+            "--seed",
+            "13",
+            "--workers",
+            workers,
+            "--image-width",
+            "260",
+            "--output-path",
+            str(tmp_path / workers),
+        )
     one, two = tmp_path / "1", tmp_path / "2"
     names = sorted(p.name for p in one.iterdir() if p.is_file())
     assert names == sorted(p.name for p in two.iterdir() if p.is_file())
@@ -117,8 +151,18 @@ def test_phone_numbers_are_identical_for_any_worker_count(tmp_path):
 def test_phone_labels_match_the_library(tmp_path):
     from number_generator import PhoneNumberBatch
 
-    run(script("number-generator"), "generate-phone-numbers", "--num-images", "5", "--seed", "3",
-        "--separator", "", "--output-path", str(tmp_path))  # fmt: skip
+    run(
+        script("number-generator"),
+        "generate-phone-numbers",
+        "--num-images",
+        "5",
+        "--seed",
+        "3",
+        "--separator",
+        "",
+        "--output-path",
+        str(tmp_path),
+    )
     batch = PhoneNumberBatch(5, (0, 4), 300, seed=3, separator="")
     assert [row[1] for row in read_labels(tmp_path)[1:]] == [batch.number(i) for i in range(5)]
 
@@ -127,10 +171,20 @@ def test_phone_numbers_refuse_to_overwrite_and_bad_counts(tmp_path):
     run(script("generate-phone-numbers"), "--num-images", "3", "--seed", "1", "--output-path", str(tmp_path))
     again = run(script("generate-phone-numbers"), "--num-images", "3", "--output-path", str(tmp_path), check=False)
     assert again.returncode == 2 and "exists (and 3 more); use --overwrite" in again.stderr
-    too_many = run(script("generate-phone-numbers"), "--num-images", "2000000", "--format", "toll-free",
-                   "--output-path", str(tmp_path / "x"), check=False)  # fmt: skip
+    too_many = run(
+        script("generate-phone-numbers"),
+        "--num-images",
+        "2000000",
+        "--format",
+        "toll-free",
+        "--output-path",
+        str(tmp_path / "x"),
+        check=False,
+    )
     assert too_many.returncode == 2
-    assert too_many.stderr.strip().endswith("format 'toll-free' holds only 900000; ask for fewer or leave that format out")
+    assert too_many.stderr.strip().endswith(
+        "format 'toll-free' holds only 900000; ask for fewer or leave that format out"
+    )
     assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
 
 
@@ -140,9 +194,20 @@ def test_an_interrupted_run_keeps_finished_files_and_lists_only_them(tmp_path):
     # would block the command (then the interruption tests the pipe, not the command).
     with open(tmp_path / "stderr.txt", "w+") as err:
         process = subprocess.Popen(
-            [script("generate-phone-numbers"), "--num-images", "200000", "--workers", "2", "--seed", "5",
-             "--output-path", str(out)],  # fmt: skip
-            stdout=subprocess.DEVNULL, stderr=err, text=True,
+            [
+                script("generate-phone-numbers"),
+                "--num-images",
+                "200000",
+                "--workers",
+                "2",
+                "--seed",
+                "5",
+                "--output-path",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            text=True,
             # As in a terminal: a runner started in the background (CI) ignores SIGINT, and a
             # child would inherit that and never see the Ctrl-C this test sends.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from number_generator import generate_numbers_sequence, render_sequence
-from number_generator.glyphs import get_glyph_set
+from number_generator.glyphsets.glyphs import get_glyph_set
 
 digit_strings = st.text(alphabet="0123456789", min_size=1, max_size=14)
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
@@ -67,8 +67,13 @@ def test_unscaled_images_are_exact_compositions_of_their_source_glyphs(digits, s
 
 
 @settings(max_examples=150, deadline=None)
-@given(digits=digit_strings, spacing=spacing_ranges(), width=st.integers(1, 400), seed=seeds,
-       align=st.sampled_from(["center", "left", "right"]))  # fmt: skip
+@given(
+    digits=digit_strings,
+    spacing=spacing_ranges(),
+    width=st.integers(1, 400),
+    seed=seeds,
+    align=st.sampled_from(["center", "left", "right"]),
+)
 def test_any_width_keeps_the_contract(digits, spacing, width, seed, align):
     sample = render_sequence(digits, spacing, width, seed=seed, align=align)
     image = sample.image
@@ -120,7 +125,9 @@ def test_same_seed_same_image_and_generator_seeds_advance():
     first = generate_numbers_sequence("4242", (1, 5), 120, seed=rng)
     second = generate_numbers_sequence("4242", (1, 5), 120, seed=rng)
     assert not np.array_equal(first, second)
-    assert not np.array_equal(generate_numbers_sequence("4242", (1, 5), 120), generate_numbers_sequence("4242", (1, 5), 120))
+    assert not np.array_equal(
+        generate_numbers_sequence("4242", (1, 5), 120), generate_numbers_sequence("4242", (1, 5), 120)
+    )
 
 
 def test_glyphs_are_drawn_uniformly_over_a_class():

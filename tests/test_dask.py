@@ -10,7 +10,7 @@ import pytest
 distributed = pytest.importorskip("distributed")  # the 'dask' extra; the dev group installs it
 
 from conftest import script  # noqa: E402
-from number_generator.shards import export_dataset, verify_export  # noqa: E402
+from number_generator.export.shards import export_dataset, verify_export  # noqa: E402
 
 SPEC = {"seed": 3, "width": 200, "draw": [{"kind": "phone"}, {"kind": "words", "words": ["2026", "0-1"]}]}
 
@@ -21,8 +21,9 @@ def tree(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as c:  # fmt: skip
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as c:
         yield c
 
 
@@ -32,8 +33,9 @@ def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path, cluster
     export_dataset(SPEC, local, count=300, format=fmt, shard_size=70, workers=1)
     # Output through fsspec (a file:// URL here; s3:// etc. where installed).
     url = f"file://{tmp_path / 'dask'}"
-    result = export_dataset(SPEC, url, count=300, format=fmt, shard_size=70, engine="dask",
-                            scheduler=cluster.scheduler_address)  # fmt: skip
+    result = export_dataset(
+        SPEC, url, count=300, format=fmt, shard_size=70, engine="dask", scheduler=cluster.scheduler_address
+    )
     assert (result.shards, result.written) == (5, 5)
     assert tree(tmp_path / "dask") == tree(local)
     assert verify_export(url).ok
@@ -50,11 +52,28 @@ def test_dask_engine_from_the_cli_resumes_what_the_local_engine_started(tmp_path
     (part / "shard-00001.npz").unlink()
     (part / "shard-00003.npz").unlink()
     done = subprocess.run(
-        [script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.json"), "--count", "200",
-         "--format", "npz", "--shard-size", "50", "--out", str(part), "--engine", "dask",
-         "--scheduler", cluster.scheduler_address],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            script("number-generator"),
+            "dataset",
+            "--spec",
+            str(tmp_path / "spec.json"),
+            "--count",
+            "200",
+            "--format",
+            "npz",
+            "--shard-size",
+            "50",
+            "--out",
+            str(part),
+            "--engine",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "wrote 2 of 4 shards (2 already done)" in done.stdout
     assert tree(part) == tree(local)

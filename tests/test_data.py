@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from number_generator.datasets import DataIntegrityError, dataset_names, get_dataset, mnist
-from number_generator.glyphs import get_glyph_set, ink_extents
+from number_generator.glyphsets import DataIntegrityError, dataset_names, get_dataset, mnist
+from number_generator.glyphsets.glyphs import get_glyph_set, ink_extents
 
 # Per-class counts of the official MNIST splits.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from number_generator import PhoneNumberBatch
-from number_generator.dataset import IterableSyntheticDataset, SyntheticDataset, load_spec
-from number_generator.png import to_uint8
+from number_generator.data.dataset import IterableSyntheticDataset, SyntheticDataset, load_spec
+from number_generator.io.png import to_uint8
 
 MIXED = {
     "seed": 11,
@@ -29,8 +29,12 @@ MIXED = {
 
 
 def same(a, b):
-    return (a.text == b.text and np.array_equal(a.image, b.image) and np.array_equal(a.boxes, b.boxes)
-            and np.array_equal(a.glyph_indices, b.glyph_indices))  # fmt: skip
+    return (
+        a.text == b.text
+        and np.array_equal(a.image, b.image)
+        and np.array_equal(a.boxes, b.boxes)
+        and np.array_equal(a.glyph_indices, b.glyph_indices)
+    )
 
 
 def test_sample_i_is_a_pure_function_of_spec_and_index():
@@ -73,8 +77,11 @@ def test_one_phone_source_equals_phone_number_batch():
 
 
 def test_phone_numbers_are_unique_across_independently_made_shards():
-    spec = {"seed": 5, "length": 3000, "draw": [{"kind": "phone", "formats": ["mobile", "toll-free"]},
-                                                 {"kind": "digits"}]}  # fmt: skip
+    spec = {
+        "seed": 5,
+        "length": 3000,
+        "draw": [{"kind": "phone", "formats": ["mobile", "toll-free"]}, {"kind": "digits"}],
+    }
     # Three "machines" each build the dataset from the spec and make their own shard.
     shards = [[SyntheticDataset(spec).text(i) for i in range(k, 3000, 3)] for k in range(3)]
     phones = [t for shard in shards for t in shard if "-" in t]
@@ -172,14 +179,23 @@ def test_iterable_form_shards_by_rank_and_covers_every_index_once(monkeypatch):
     [
         {"seed": 1, "length": 700, "draw": {"kind": "phone"}},
         # width range, right alignment, wide spacing: many strips are scaled down (per-sample path)
-        {"seed": 2, "length": 700, "width": [60, 320], "align": "right", "spacing": [0, 12],
-         "draw": [{"kind": "phone"}, {"kind": "digits", "length": [1, 14]},
-                  {"kind": "words", "words": ["7", "1-2-3", "-", "--"]}]},
+        {
+            "seed": 2,
+            "length": 700,
+            "width": [60, 320],
+            "align": "right",
+            "spacing": [0, 12],
+            "draw": [
+                {"kind": "phone"},
+                {"kind": "digits", "length": [1, 14]},
+                {"kind": "words", "words": ["7", "1-2-3", "-", "--"]},
+            ],
+        },
         {"seed": 3, "length": 60, "augment": "light", "align": "left", "draw": {"kind": "digits"}},
     ],
-)  # fmt: skip
+)
 def test_vectorised_blocks_equal_the_per_sample_path(spec):
-    from number_generator.png import to_uint8
+    from number_generator.io.png import to_uint8
 
     ds = SyntheticDataset(spec)
     block = ds.render_block(5, len(ds))
@@ -196,8 +212,14 @@ def test_vectorised_blocks_equal_the_per_sample_path(spec):
 def test_words_with_spaces_draw_word_gaps_and_keep_older_spec_hashes():
     from number_generator import render_text
 
-    spec = {"seed": 3, "length": 20, "spacing": [1, 1], "word_spacing": [20, 20], "width": 300,
-            "draw": {"kind": "fixed", "sequences": ["12 34", "5  6"]}}  # fmt: skip
+    spec = {
+        "seed": 3,
+        "length": 20,
+        "spacing": [1, 1],
+        "word_spacing": [20, 20],
+        "width": 300,
+        "draw": {"kind": "fixed", "sequences": ["12 34", "5  6"]},
+    }
     ds = SyntheticDataset(spec)
     assert ds.spec.alphabet.endswith(" ") and ds.spec.has_spaces
     block = ds.render_block(0, 20)

@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from _emnist_archive import idx_bytes, make_archive, split_arrays, upright_glyph
 from conftest import script
-
 from number_generator import generate_text_sequence, render_text
-from number_generator.datasets import DatasetUnavailable, IDXError, get_dataset, register_idx_dataset
-from number_generator.datasets import emnist
-from number_generator.glyphs import get_glyph_set
+from number_generator.glyphsets import DatasetUnavailable, IDXError, emnist, get_dataset, register_idx_dataset
+from number_generator.glyphsets.glyphs import get_glyph_set
 
 
 @pytest.fixture
@@ -319,8 +318,11 @@ def test_cli_download_list_generate_verify_remove(cache, server, archive, tmp_pa
     _served(server, archive, monkeypatch)
     import os
 
-    env = {"NUMBER_GENERATOR_CACHE": str(cache), emnist.URL_ENV: os.environ[emnist.URL_ENV],
-           emnist.MD5_ENV: os.environ[emnist.MD5_ENV]}  # fmt: skip
+    env = {
+        "NUMBER_GENERATOR_CACHE": str(cache),
+        emnist.URL_ENV: os.environ[emnist.URL_ENV],
+        emnist.MD5_ENV: os.environ[emnist.MD5_ENV],
+    }
     listing = _cli("datasets", "list", env_extra=env)
     assert listing.returncode == 0
     line = next(line for line in listing.stdout.splitlines() if line.startswith("emnist-letters "))
@@ -328,11 +330,24 @@ def test_cli_download_list_generate_verify_remove(cache, server, archive, tmp_pa
     result = _cli("datasets", "download", "emnist-letters", env_extra=env)
     assert result.returncode == 0, result.stderr
     assert "emnist-letters: ready" in result.stdout
-    line = next(line for line in _cli("datasets", "list", env_extra=env).stdout.splitlines() if line.startswith("emnist-letters "))
+    line = next(
+        line
+        for line in _cli("datasets", "list", env_extra=env).stdout.splitlines()
+        if line.startswith("emnist-letters ")
+    )
     assert " yes " in line and "MB" in line
     out = tmp_path / "hello.png"
-    result = _cli("generate-text", "Hello World", "--dataset", "emnist-letters", "--output-path", str(out), "--seed", "1",
-                  env_extra=env)  # fmt: skip
+    result = _cli(
+        "generate-text",
+        "Hello World",
+        "--dataset",
+        "emnist-letters",
+        "--output-path",
+        str(out),
+        "--seed",
+        "1",
+        env_extra=env,
+    )
     assert result.returncode == 0, result.stderr
     from PIL import Image
 
@@ -360,8 +375,15 @@ def test_cli_offline_message_is_one_line(cache):
 def test_cli_data_dir_converts_from_a_local_archive(cache, archive, tmp_path):
     path, digest = archive
     out = tmp_path / "t.png"
-    result = _cli("generate-text", "Abc", "--data-dir", str(path), "--output-path", str(out),
-                  env_extra={"NUMBER_GENERATOR_CACHE": str(cache), emnist.MD5_ENV: digest})  # fmt: skip
+    result = _cli(
+        "generate-text",
+        "Abc",
+        "--data-dir",
+        str(path),
+        "--output-path",
+        str(out),
+        env_extra={"NUMBER_GENERATOR_CACHE": str(cache), emnist.MD5_ENV: digest},
+    )
     assert result.returncode == 0, result.stderr
     assert out.is_file() and emnist.is_converted("byclass")
 
@@ -373,10 +395,16 @@ def test_importing_the_package_does_not_import_pooch():
 
 def test_dataset_specs_and_exports_use_the_same_registry(local_emnist, tmp_path):
     from number_generator import SyntheticDataset, export_dataset, verify_export
-    from number_generator.png import to_uint8
+    from number_generator.io.png import to_uint8
 
-    spec = {"seed": 4, "length": 6, "dataset": "emnist-letters", "width": 160, "spacing": [0, 3],
-            "draw": {"kind": "words", "words": ["HELLO", "abc"]}}  # fmt: skip
+    spec = {
+        "seed": 4,
+        "length": 6,
+        "dataset": "emnist-letters",
+        "width": 160,
+        "spacing": [0, 3],
+        "draw": {"kind": "words", "words": ["HELLO", "abc"]},
+    }
     ds = SyntheticDataset(spec)
     assert {ds[i].text for i in range(6)} <= {"HELLO", "abc"}
     export_dataset(spec, tmp_path / "out", format="npz", shard_size=3)
@@ -384,8 +412,7 @@ def test_dataset_specs_and_exports_use_the_same_registry(local_emnist, tmp_path)
     with np.load(next((tmp_path / "out").glob("*.npz"))) as shard:
         assert shard["images"].shape[0] == 3
         for k, i in enumerate(shard["indices"]):
-            np.testing.assert_array_equal(shard["images"][k, :, : shard["widths"][k]],
-                                          to_uint8(ds[int(i)].image))  # fmt: skip
+            np.testing.assert_array_equal(shard["images"][k, :, : shard["widths"][k]], to_uint8(ds[int(i)].image))
             assert str(shard["labels"][k]) == ds[int(i)].text
 
 
@@ -393,7 +420,7 @@ def test_large_glyph_files_are_read_glyph_by_glyph(local_emnist, monkeypatch):
     """Above READER_MIN_BYTES glyphs are read with pread (flat memory), with the same results."""
     import pickle
 
-    from number_generator import glyphs
+    from number_generator.glyphsets import glyphs
 
     mapped = render_text("Hello World", (0, 3), 300, dataset="emnist-byclass", seed=8)
     monkeypatch.setattr(glyphs, "READER_MIN_BYTES", 1)
@@ -417,12 +444,18 @@ def test_large_glyph_files_are_read_glyph_by_glyph(local_emnist, monkeypatch):
 def test_large_glyph_sets_export_sample_by_sample(local_emnist, tmp_path, monkeypatch):
     """Glyph sets too large for the block tables render per sample: same bytes as ds[i]."""
     from number_generator import SyntheticDataset
-    from number_generator import dataset as dataset_module
-    from number_generator.png import to_uint8
+    from number_generator.data import dataset as dataset_module
+    from number_generator.io.png import to_uint8
 
     monkeypatch.setattr(dataset_module, "BLOCK_TABLE_MAX_GLYPHS", 10)
-    spec = {"seed": 1, "length": 8, "dataset": "emnist-byclass", "width": 200, "spacing": [0, 3],
-            "draw": {"kind": "words", "words": ["Tokyo", "2026", "ab"]}}  # fmt: skip
+    spec = {
+        "seed": 1,
+        "length": 8,
+        "dataset": "emnist-byclass",
+        "width": 200,
+        "spacing": [0, 3],
+        "draw": {"kind": "words", "words": ["Tokyo", "2026", "ab"]},
+    }
     ds = SyntheticDataset(spec)
     block = ds.render_block(0, 8)
     assert "tables" not in ds._lazy()  # no copy of the split was built

@@ -8,9 +8,9 @@ import struct
 import numpy as np
 import pytest
 
-from number_generator.datasets import IDXError, read_idx
-from number_generator.datasets.idx import parse_idx
-from number_generator.datasets.mnist import data_dir
+from number_generator.glyphsets import IDXError, read_idx
+from number_generator.glyphsets.idx import parse_idx
+from number_generator.glyphsets.mnist import data_dir
 
 
 def idx_bytes(array: np.ndarray, type_code: int) -> bytes:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from number_generator import PhoneNumberBatch, generate_phone_number, generate_phone_numbers, random_phone_number
-from number_generator.phone import FORMATS, render_phone_number
-from number_generator.permutation import KeyedPermutation
+from number_generator.core.permutation import KeyedPermutation
+from number_generator.data.phone import FORMATS, render_phone_number
 
 PATTERNS = {
     "mobile": r"0[789]0-[1-9]\d{3}-\d{4}",
@@ -54,7 +54,9 @@ def test_keyed_permutation_is_a_bijection(size):
         image = KeyedPermutation(size, key)(np.arange(size))
         assert sorted(image.tolist()) == list(range(size))
     if size >= 64:
-        assert KeyedPermutation(size, 1)(np.arange(size)).tolist() != KeyedPermutation(size, 2)(np.arange(size)).tolist()
+        assert (
+            KeyedPermutation(size, 1)(np.arange(size)).tolist() != KeyedPermutation(size, 2)(np.arange(size)).tolist()
+        )
 
 
 def test_batch_numbers_are_distinct_and_index_deterministic():
@@ -110,8 +112,8 @@ def test_separator_can_be_left_out():
 
 
 def test_hyphens_vary_like_handwriting():
-    from number_generator.glyphs import ink_extents
-    from number_generator.strokes import draw_hyphen
+    from number_generator.glyphsets.glyphs import ink_extents
+    from number_generator.glyphsets.strokes import draw_hyphen
 
     rng = np.random.default_rng(0)
     stack = np.stack([draw_hyphen(rng) for _ in range(200)])
@@ -134,13 +136,13 @@ def test_render_range_equals_indexing_one_by_one():
 
 
 def test_hyphen_bank_is_fixed_and_cached(cache_root):
-    from number_generator.strokes import BANK_SIZE, draw_hyphen, synthetic_glyphs
+    from number_generator.glyphsets.strokes import BANK_SIZE, draw_hyphen, synthetic_glyphs
 
     images, extents = synthetic_glyphs("-")
     assert images.shape == (BANK_SIZE, 28, 28) and images.dtype == np.uint8
     assert extents.shape == (BANK_SIZE, 4)
     # The bank is a pure function of its seed: its first entries are the first draws.
-    from number_generator.strokes import BANK_SEED
+    from number_generator.glyphsets.strokes import BANK_SEED
 
     rng = np.random.default_rng(BANK_SEED)
     np.testing.assert_array_equal(images[:3], np.stack([draw_hyphen(rng) for _ in range(3)]))

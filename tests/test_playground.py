@@ -13,8 +13,9 @@ import shutil
 
 import numpy as np
 import pytest
-from _api_server import running_server
 from PIL import Image
+
+from _api_server import running_server
 
 CHROMIUM = os.environ.get("NUMBER_GENERATOR_CHROMIUM", "/usr/bin/chromium")
 if not os.environ.get("CI"):
@@ -34,8 +35,11 @@ def page_url():
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])  # fmt: skip
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield browser
         browser.close()
 
@@ -54,8 +58,14 @@ def _image_bytes(page) -> bytes:
 def test_playground_updates_image_and_downloads(browser, page_url, tmp_path):
     page = browser.new_page(accept_downloads=True)
     requests_outside = []
-    page.on("request", lambda r: None if r.url.startswith(page_url) or r.url.startswith("blob:") or
-            r.url.startswith("data:") else requests_outside.append(r.url))  # fmt: skip
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(page_url) or r.url.startswith("blob:") or r.url.startswith("data:")
+            else requests_outside.append(r.url)
+        ),
+    )
     page.goto(page_url + "/")
     image = page.get_by_role("img", name="Handwritten sequence: 0123456789")
     expect(image).to_be_visible(timeout=20_000)
@@ -63,8 +73,15 @@ def test_playground_updates_image_and_downloads(browser, page_url, tmp_path):
     view = page.get_by_role("region", name="Sequence")
 
     # Every control has an accessible label.
-    for label in ("Sequence or text", "Min spacing (px)", "Max spacing (px)", "Width (px)", "Dataset",
-                  "Augmentation", "Seed"):  # fmt: skip
+    for label in (
+        "Sequence or text",
+        "Min spacing (px)",
+        "Max spacing (px)",
+        "Width (px)",
+        "Dataset",
+        "Augmentation",
+        "Seed",
+    ):
         expect(view.get_by_label(label, exact=True)).to_be_visible()
 
     view.get_by_label("Sequence or text").fill("42-42")
@@ -105,7 +122,9 @@ def test_playground_phone_grid(browser, page_url, tmp_path):
     page.get_by_role("button", name="Phone numbers").click()
     grid = page.get_by_role("list", name="Generated phone numbers")
     expect(grid.locator("li")).to_have_count(12, timeout=20_000)
-    expect(grid.locator("li span").last).to_have_text(__import__("re").compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$"), timeout=20_000)
+    expect(grid.locator("li span").last).to_have_text(
+        __import__("re").compile(r"^0\d{1,4}-\d{1,4}-\d{3,4}$"), timeout=20_000
+    )
     labels = grid.locator("li span").all_inner_texts()
     assert len(set(labels)) == 12
     page.screenshot(path=str(tmp_path / "grid.png"))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from number_generator.png import encode_png, to_uint8, write_png
+from number_generator.io.png import encode_png, to_uint8, write_png
 
 
 @pytest.mark.parametrize("shape", [(28, 300), (1, 1), (28, 1), (5, 4096)])

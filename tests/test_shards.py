@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 
 from conftest import script
-from number_generator.dataset import SyntheticDataset
-from number_generator.shards import export_dataset, verify_export
+from number_generator.data.dataset import SyntheticDataset
+from number_generator.export.shards import export_dataset, verify_export
 
 SPEC = {"seed": 8, "width": [120, 260], "draw": [{"kind": "phone", "weight": 3}, {"kind": "digits", "length": [1, 6]}]}
 
@@ -86,8 +86,11 @@ def test_a_different_spec_is_refused_and_verify_finds_damage(tmp_path):
     export_dataset(SPEC, out, count=100, format="npz", shard_size=40)
     again = export_dataset(SPEC, out, count=100, format="npz", shard_size=40)
     assert (again.written, again.skipped) == (0, 3)
-    for kwargs, what in [({"count": 101}, "spec hash"), ({"count": 100, "format": "png"}, "format"),
-                         ({"count": 100, "shard_size": 50}, "shard size")]:  # fmt: skip
+    for kwargs, what in [
+        ({"count": 101}, "spec hash"),
+        ({"count": 100, "format": "png"}, "format"),
+        ({"count": 100, "shard_size": 50}, "shard size"),
+    ]:
         kwargs.setdefault("format", "npz")
         kwargs.setdefault("shard_size", 40)
         with pytest.raises(ValueError, match=f"different {what}.*refusing to mix"):
@@ -115,10 +118,24 @@ def test_a_different_spec_is_refused_and_verify_finds_damage(tmp_path):
 
 def run_export(out: Path, *extra: str, **popen) -> subprocess.Popen:
     return subprocess.Popen(
-        [script("number-generator"), "dataset", "--spec", str(out.parent / "spec.json"), "--count", "3000",
-         "--shard-size", "250", "--out", str(out), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
-    )  # fmt: skip
+        [
+            script("number-generator"),
+            "dataset",
+            "--spec",
+            str(out.parent / "spec.json"),
+            "--count",
+            "3000",
+            "--shard-size",
+            "250",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
 
 
 @pytest.mark.parametrize("fmt", ["png", "npz"])
@@ -152,22 +169,42 @@ def test_export_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(tmp
     assert a.keys() == b.keys()
     assert all(a[name] == b[name] for name in a)
     assert not [n for n in os.listdir(killed) if n.startswith(".tmp")]
-    check = subprocess.run([script("number-generator"), "dataset", "verify", str(killed)], capture_output=True, text=True)
+    check = subprocess.run(
+        [script("number-generator"), "dataset", "verify", str(killed)], capture_output=True, text=True
+    )
     assert check.returncode == 0 and check.stdout.startswith("ok: 12 shards, 3000 samples")
 
 
 def test_cli_errors_are_one_line(tmp_path):
     (tmp_path / "spec.yaml").write_text("seed: 1\ndraw:\n  - kind: digits\n    length: [9, 2]\n")
-    bad = subprocess.run([script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out",
-                          str(tmp_path / "o")], capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "spec key 'draw[0].length': min 9 is greater than max 2" in bad.stderr
     (tmp_path / "spec.yaml").write_text("seed: 1\n")
-    for args, message in [(["--format", "tiff"], "unknown export format 'tiff'"),
-                          (["--engine", "spark"], "unknown engine 'spark'"),
-                          (["--shard-size", "0"], "shard_size must be >= 1")]:  # fmt: skip
-        bad = subprocess.run([script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out",
-                              str(tmp_path / "o"), *args], capture_output=True, text=True)  # fmt: skip
+    for args, message in [
+        (["--format", "tiff"], "unknown export format 'tiff'"),
+        (["--engine", "spark"], "unknown engine 'spark'"),
+        (["--shard-size", "0"], "shard_size must be >= 1"),
+    ]:
+        bad = subprocess.run(
+            [
+                script("number-generator"),
+                "dataset",
+                "--spec",
+                str(tmp_path / "spec.yaml"),
+                "--out",
+                str(tmp_path / "o"),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
-    missing = subprocess.run([script("number-generator"), "dataset", "verify", str(tmp_path)], capture_output=True, text=True)
+    missing = subprocess.run(
+        [script("number-generator"), "dataset", "verify", str(tmp_path)], capture_output=True, text=True
+    )
     assert missing.returncode == 2 and "holds no manifest.json" in missing.stderr

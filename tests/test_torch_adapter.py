@@ -14,24 +14,31 @@ if os.environ.get("CI"):
 else:
     torch = pytest.importorskip("torch")
 
-from torch.utils.data import DataLoader  # noqa: E402
+from torch.utils.data import DataLoader
 
-from number_generator.dataset import SyntheticDataset  # noqa: E402
-from number_generator.torch_adapter import (  # noqa: E402
+from number_generator.data.dataset import SyntheticDataset
+from number_generator.data.torch_adapter import (
     TorchIterableDataset,
     TorchSyntheticDataset,
     ctc_collate,
     decode,
 )
 
-SPEC = {"seed": 21, "length": 96, "width": [150, 300], "augment": "medium",
-        "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 8]}]}  # fmt: skip
+SPEC = {
+    "seed": 21,
+    "length": 96,
+    "width": [150, 300],
+    "augment": "medium",
+    "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 8]}],
+}
 
 
 def test_core_does_not_import_torch():
-    code = ("import sys, number_generator, number_generator.dataset, number_generator.shards; "
-            "ds = number_generator.dataset.SyntheticDataset({'length': 3}); ds[0]; "
-            "assert 'torch' not in sys.modules, 'torch imported'")  # fmt: skip
+    code = (
+        "import sys, number_generator, number_generator.data.dataset, number_generator.export.shards; "
+        "ds = number_generator.data.dataset.SyntheticDataset({'length': 3}); ds[0]; "
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -45,7 +52,10 @@ def test_dataloader_with_two_workers_matches_the_dataset():
         b = batch["images"].shape[0]
         assert batch["images"].dtype == torch.float32 and batch["images"].shape[:3] == (b, 1, 28)
         assert batch["images"].shape[3] == int(batch["widths"].max())
-        assert batch["targets"].dtype == torch.int64 and batch["targets"].shape == (b, int(batch["target_lengths"].max()))
+        assert batch["targets"].dtype == torch.int64 and batch["targets"].shape == (
+            b,
+            int(batch["target_lengths"].max()),
+        )
         for k in range(b):
             i = int(batch["indices"][k])
             sample = reference[i]

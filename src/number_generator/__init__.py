@@ -9,8 +9,18 @@ The image contract: ``numpy.float32``, shape ``(28, image_width)``,
 ((28, 300), dtype('float32'))
 """
 
-from .phone import (
+from number_generator.core.render import (
+    Sample,
+    generate_numbers_sequence,
+    generate_text_sequence,
+    render_sequence,
+    render_text,
+)
+from number_generator.data.dataset import DatasetSpec, IterableSyntheticDataset, SyntheticDataset, load_spec
+from number_generator.data.phone import (
     FORMATS as PHONE_FORMATS,
+)
+from number_generator.data.phone import (
     PhoneNumberBatch,
     PhoneNumberImage,
     generate_phone_number,
@@ -18,9 +28,7 @@ from .phone import (
     random_phone_number,
     render_phone_number,
 )
-from .render import Sample, generate_numbers_sequence, generate_text_sequence, render_sequence, render_text
-from .dataset import DatasetSpec, IterableSyntheticDataset, SyntheticDataset, load_spec
-from .shards import export_dataset, verify_export
+from number_generator.export.shards import export_dataset, verify_export
 
 __version__ = "0.1.0"
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from . import exporting
-from .phone import FORMATS
-from .randomness import base_seed
-from .render import DEFAULT_WORD_SPACING
-from .validation import MAX_COUNT
+from number_generator.core.randomness import base_seed
+from number_generator.core.render import DEFAULT_WORD_SPACING
+from number_generator.core.validation import MAX_COUNT
+from number_generator.data.phone import FORMATS
+from number_generator.export import files as exporting
 
 app = typer.Typer(
     add_completion=False,
@@ -27,14 +27,16 @@ app = typer.Typer(
     help="Make images of handwritten digit sequences, phone numbers and text from real MNIST (and EMNIST) glyphs; "
     "export training datasets; serve them over HTTP.",
 )
-datasets_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="List, download, check and remove glyph datasets.")
+datasets_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="List, download, check and remove glyph datasets."
+)
 app.add_typer(datasets_app, name="datasets")
 
 MinSpacing = Annotated[int, typer.Option("--min-spacing", help="Smallest gap between characters' ink, pixels.")]
 MaxSpacing = Annotated[int, typer.Option("--max-spacing", help="Largest gap between characters' ink, pixels.")]
 ImageWidth = Annotated[int, typer.Option("--image-width", help="Output width in pixels (height is always 28).")]
 Seed = Annotated[
-    Optional[int],
+    int | None,
     typer.Option("--seed", "--random-seed", help="Seed for reproducible output (default: random, printed)."),
 ]
 Split = Annotated[str, typer.Option("--split", help="Draw glyphs from the MNIST 'train' or 'test' split.")]
@@ -42,7 +44,7 @@ Align = Annotated[str, typer.Option("--align", help="Where a narrow sequence sit
 Strict = Annotated[bool, typer.Option("--strict", help="Fail instead of scaling down a sequence that is too wide.")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
 Augment = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--augment",
         metavar="PRESET|FILE",
@@ -70,9 +72,17 @@ def generate_numbers_sequence_command(
     """Write one PNG of a digit sequence (8-bit grayscale, white paper, black ink)."""
     digits = "".join(sequence).replace(" ", "")
     path = exporting.write_sequence_png(
-        digits, (min_spacing, max_spacing), image_width, output_path,
-        seed=base_seed(seed), split=split, align=align, strict=strict, overwrite=overwrite, augment=augment,
-    )  # fmt: skip
+        digits,
+        (min_spacing, max_spacing),
+        image_width,
+        output_path,
+        seed=base_seed(seed),
+        split=split,
+        align=align,
+        strict=strict,
+        overwrite=overwrite,
+        augment=augment,
+    )
     typer.echo(str(path))
 
 
@@ -82,14 +92,14 @@ def generate_phone_numbers_command(
     max_spacing: MaxSpacing = 4,
     image_width: ImageWidth = 300,
     num_images: Annotated[int, typer.Option("--num-images", help=f"How many distinct numbers (1-{MAX_COUNT}).")] = 10,
-    output_path: Annotated[
-        Path, typer.Option("--output-path", help="Directory for the PNGs and labels.csv.")
-    ] = Path("phone-numbers"),
+    output_path: Annotated[Path, typer.Option("--output-path", help="Directory for the PNGs and labels.csv.")] = Path(
+        "phone-numbers"
+    ),
     seed: Seed = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes to use; output is the same for any number.")] = 1,
     separator: Annotated[str, typer.Option("--separator", help="'-' draws hyphens; '' draws digits only.")] = "-",
     formats: Annotated[
-        Optional[list[str]], typer.Option("--format", help=f"Limit to these formats: {', '.join(FORMATS)}.")
+        list[str] | None, typer.Option("--format", help=f"Limit to these formats: {', '.join(FORMATS)}.")
     ] = None,
     split: Split = "train",
     align: Align = "center",
@@ -99,10 +109,21 @@ def generate_phone_numbers_command(
 ) -> None:
     """Write N distinct Japanese phone-number PNGs and a labels.csv (file_name,number)."""
     result = exporting.export_phone_numbers(
-        num_images, (min_spacing, max_spacing), image_width, output_path,
-        seed=base_seed(seed), workers=workers, separator=separator, formats=formats or None,
-        split=split, align=align, strict=strict, overwrite=overwrite, progress=True, augment=augment,
-    )  # fmt: skip
+        num_images,
+        (min_spacing, max_spacing),
+        image_width,
+        output_path,
+        seed=base_seed(seed),
+        workers=workers,
+        separator=separator,
+        formats=formats or None,
+        split=split,
+        align=align,
+        strict=strict,
+        overwrite=overwrite,
+        progress=True,
+        augment=augment,
+    )
     typer.echo(f"wrote {result.written} images and {result.labels_path}")
 
 
@@ -123,8 +144,9 @@ def preview_command(
     ] = Path("."),
     augment: Annotated[
         str,
-        typer.Option("--augment", metavar="PRESET|FILE",
-                     help="none, light, medium, heavy, or a pipeline .json/.yaml file."),
+        typer.Option(
+            "--augment", metavar="PRESET|FILE", help="none, light, medium, heavy, or a pipeline .json/.yaml file."
+        ),
     ] = "medium",
     count: Annotated[int, typer.Option("--count", help="Number of samples on the sheet (1-1000).")] = 12,
     length: Annotated[int, typer.Option("--length", help="Digits per sample.")] = 10,
@@ -138,16 +160,24 @@ def preview_command(
 ) -> None:
     """Write a contact sheet PNG of random digit sequences with their labels, augmented as asked."""
     path = exporting.write_preview(
-        output_path, augment=augment, count=count, length=length, spacing_range=(min_spacing, max_spacing),
-        image_width=image_width, seed=base_seed(seed), columns=columns, split=split, overwrite=overwrite,
-    )  # fmt: skip
+        output_path,
+        augment=augment,
+        count=count,
+        length=length,
+        spacing_range=(min_spacing, max_spacing),
+        image_width=image_width,
+        seed=base_seed(seed),
+        columns=columns,
+        split=split,
+        overwrite=overwrite,
+    )
     typer.echo(str(path))
 
 
 @datasets_app.command("verify")
 def datasets_verify_command() -> None:
     """Check the bundled files against their sha256, and every converted download (exit 1 on a problem)."""
-    from .datasets import emnist, get_dataset, mnist
+    from number_generator.glyphsets import emnist, get_dataset, mnist
 
     failed = 0
     for check in mnist.verify():
@@ -165,7 +195,9 @@ def datasets_verify_command() -> None:
             typer.echo(f"{dataset.name}  DAMAGED ({exc}); run 'number-generator datasets remove {dataset.name}'")
             failed += 1
     if failed:
-        typer.echo(f"{failed} problem(s) found; reinstall the package or remove and download the dataset again", err=True)
+        typer.echo(
+            f"{failed} problem(s) found; reinstall the package or remove and download the dataset again", err=True
+        )
         raise typer.Exit(1)
 
 
@@ -176,25 +208,29 @@ def _size(n: int) -> str:
 @datasets_app.command("list")
 def datasets_list_command() -> None:
     """List the glyph datasets: classes, splits, whether present, size on disk."""
-    from .datasets import dataset_names, get_dataset
+    from number_generator.glyphsets import dataset_names, get_dataset
 
     typer.echo(f"{'name':16s} {'classes':>7s}  {'present':10s} {'on disk':>10s}  description")
     for name in dataset_names():
         dataset = get_dataset(name)
-        present = "bundled" if dataset.fetch is None and dataset.remove is None else ("yes" if dataset.present() else "no")
+        present = (
+            "bundled" if dataset.fetch is None and dataset.remove is None else ("yes" if dataset.present() else "no")
+        )
         n_classes = sum(1 for ch in dataset.classes if ch)
-        typer.echo(f"{name:16s} {n_classes:7d}  {present:10s} {_size(dataset.disk_usage()):>10s}  {dataset.description}")
+        typer.echo(
+            f"{name:16s} {n_classes:7d}  {present:10s} {_size(dataset.disk_usage()):>10s}  {dataset.description}"
+        )
 
 
 @datasets_app.command("download")
 def datasets_download_command(
     name: Annotated[str, typer.Argument(help="Dataset to fetch, e.g. emnist-byclass.")],
     data_dir: Annotated[
-        Optional[Path], typer.Option("--data-dir", help="Use this EMNIST gzip.zip or extracted folder; no download.")
+        Path | None, typer.Option("--data-dir", help="Use this EMNIST gzip.zip or extracted folder; no download.")
     ] = None,
 ) -> None:
     """Download (md5-checked, with progress) and convert a dataset once; later runs memory-map it."""
-    from .datasets import get_dataset
+    from number_generator.glyphsets import get_dataset
 
     dataset = get_dataset(name)
     if dataset.fetch is None:
@@ -205,15 +241,20 @@ def datasets_download_command(
 
 
 def dataset_cache_hint() -> str:
-    from .datasets.cache import cache_dir
+    from number_generator.glyphsets.cache import cache_dir
 
     return str(cache_dir())
 
 
 @datasets_app.command("remove")
-def datasets_remove_command(name: Annotated[str, typer.Argument(help="Dataset whose cached files to delete, or 'emnist' for all EMNIST files and the archive.")]) -> None:
+def datasets_remove_command(
+    name: Annotated[
+        str,
+        typer.Argument(help="Dataset whose cached files to delete, or 'emnist' for all EMNIST files and the archive."),
+    ],
+) -> None:
     """Delete a downloaded dataset's cached files (the bundled MNIST cannot be removed)."""
-    from .datasets import emnist, get_dataset
+    from number_generator.glyphsets import emnist, get_dataset
 
     if name == "emnist":
         freed = emnist.remove()
@@ -237,8 +278,12 @@ def generate_text_command(
     dataset: Annotated[str, typer.Option("--dataset", help="Glyph dataset (see 'datasets list').")] = "emnist-byclass",
     min_spacing: MinSpacing = 0,
     max_spacing: MaxSpacing = 4,
-    min_word_spacing: Annotated[int, typer.Option("--min-word-spacing", help="Smallest gap a space stands for, pixels.")] = DEFAULT_WORD_SPACING[0],
-    max_word_spacing: Annotated[int, typer.Option("--max-word-spacing", help="Largest gap a space stands for, pixels.")] = DEFAULT_WORD_SPACING[1],
+    min_word_spacing: Annotated[
+        int, typer.Option("--min-word-spacing", help="Smallest gap a space stands for, pixels.")
+    ] = DEFAULT_WORD_SPACING[0],
+    max_word_spacing: Annotated[
+        int, typer.Option("--max-word-spacing", help="Largest gap a space stands for, pixels.")
+    ] = DEFAULT_WORD_SPACING[1],
     image_width: ImageWidth = 300,
     output_path: Annotated[
         Path, typer.Option("--output-path", help="A .png file, or a directory for a descriptively named file.")
@@ -250,25 +295,34 @@ def generate_text_command(
     overwrite: Overwrite = False,
     augment: Augment = None,
     data_dir: Annotated[
-        Optional[Path], typer.Option("--data-dir", help="An EMNIST gzip.zip or extracted folder to convert from.")
+        Path | None, typer.Option("--data-dir", help="An EMNIST gzip.zip or extracted folder to convert from.")
     ] = None,
 ) -> None:
     """Write one PNG of handwritten text drawn with a glyph dataset (EMNIST letters and digits)."""
-    from .datasets import get_dataset
+    from number_generator.glyphsets import get_dataset
 
     if data_dir is not None:
         source = get_dataset(dataset)
         if source.fetch is not None and not source.present():
             source.fetch(progress=False, source=data_dir)
     path = exporting.write_text_png(
-        text, (min_spacing, max_spacing), image_width, output_path, seed=base_seed(seed), dataset=dataset,
-        word_spacing=(min_word_spacing, max_word_spacing), split=split, align=align, strict=strict,
-        overwrite=overwrite, augment=augment,
-    )  # fmt: skip
+        text,
+        (min_spacing, max_spacing),
+        image_width,
+        output_path,
+        seed=base_seed(seed),
+        dataset=dataset,
+        word_spacing=(min_word_spacing, max_word_spacing),
+        split=split,
+        align=align,
+        strict=strict,
+        overwrite=overwrite,
+        augment=augment,
+    )
     typer.echo(str(path))
 
 
-# ---- training-data exports (number_generator.dataset / number_generator.shards) ----
+# ---- training-data exports (number_generator.data.dataset / number_generator.export.shards) ----
 dataset_app = typer.Typer(
     rich_markup_mode=None,
     invoke_without_command=True,
@@ -280,14 +334,24 @@ app.add_typer(dataset_app, name="dataset")
 @dataset_app.callback()
 def dataset_command(
     ctx: typer.Context,
-    spec: Annotated[Optional[Path], typer.Option("--spec", help="Dataset spec, .yaml/.yml/.json.")] = None,
-    count: Annotated[Optional[int], typer.Option("--count", help="Number of samples (default: the spec's length).")] = None,
-    out: Annotated[Optional[str], typer.Option("--out", help="Output directory or fsspec URL.")] = None,
-    format: Annotated[str, typer.Option("--format", help="png (+labels.csv, metadata.jsonl), npz or webdataset.")] = "png",
-    shard_size: Annotated[int, typer.Option("--shard-size", help="Samples per shard (unit of atomic writes and resume).")] = 10_000,
+    spec: Annotated[Path | None, typer.Option("--spec", help="Dataset spec, .yaml/.yml/.json.")] = None,
+    count: Annotated[
+        int | None, typer.Option("--count", help="Number of samples (default: the spec's length).")
+    ] = None,
+    out: Annotated[str | None, typer.Option("--out", help="Output directory or fsspec URL.")] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="png (+labels.csv, metadata.jsonl), npz or webdataset.")
+    ] = "png",
+    shard_size: Annotated[
+        int, typer.Option("--shard-size", help="Samples per shard (unit of atomic writes and resume).")
+    ] = 10_000,
     workers: Annotated[int, typer.Option("--workers", help="Processes; output is the same for any number.")] = 1,
-    engine: Annotated[str, typer.Option("--engine", help="local, or dask (pip install 'number-generator[dask]').")] = "local",
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, tcp://HOST:PORT.")] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="local, or dask (pip install 'number-generator[dask]').")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, tcp://HOST:PORT.")
+    ] = None,
     overwrite: Overwrite = False,
 ) -> None:
     """Write COUNT samples of SPEC to OUT; re-running the same command resumes an interrupted export."""
@@ -295,12 +359,20 @@ def dataset_command(
         return
     if spec is None or out is None:
         raise typer.BadParameter("--spec and --out are required (or use: dataset verify DIR)")
-    from .shards import export_dataset
+    from number_generator.export.shards import export_dataset
 
     result = export_dataset(
-        spec, out, count=count, format=format, shard_size=shard_size, workers=workers, engine=engine,
-        scheduler=scheduler, progress=True, overwrite=overwrite,
-    )  # fmt: skip
+        spec,
+        out,
+        count=count,
+        format=format,
+        shard_size=shard_size,
+        workers=workers,
+        engine=engine,
+        scheduler=scheduler,
+        progress=True,
+        overwrite=overwrite,
+    )
     resumed = f" ({result.skipped} already done)" if result.skipped else ""
     typer.echo(f"wrote {result.written} of {result.shards} shards{resumed}: {result.count} samples in {result.out}")
 
@@ -310,7 +382,7 @@ def dataset_verify_command(
     out: Annotated[str, typer.Argument(help="Export directory or fsspec URL.")],
 ) -> None:
     """Check an export against its manifest (exit 1 on any problem)."""
-    from .shards import verify_export
+    from number_generator.export.shards import verify_export
 
     report = verify_export(out)
     for problem in report.problems:
@@ -326,13 +398,25 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on (0.0.0.0 for all).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8085,
     workers: Annotated[int, typer.Option("--workers", help="Server processes (1 = one process).")] = 1,
-    api_key: Annotated[Optional[str], typer.Option("--api-key", help="Require this key in X-API-Key (env NUMBER_GENERATOR_API_KEY).")] = None,
-    max_length: Annotated[Optional[int], typer.Option("--max-length", help="Most characters per sequence (default 256).")] = None,
-    max_width: Annotated[Optional[int], typer.Option("--max-width", help="Widest image, px (default 4096).")] = None,
-    max_batch: Annotated[Optional[int], typer.Option("--max-batch", help="Most images per /v1/batch (default 10000).")] = None,
-    max_body_bytes: Annotated[Optional[int], typer.Option("--max-body-bytes", help="Largest request body (default 65536).")] = None,
-    cors_origins: Annotated[Optional[str], typer.Option("--cors-origins", help="Comma-separated origins allowed from browsers.")] = None,
-    preload: Annotated[Optional[str], typer.Option("--preload", help="Comma-separated datasets loaded at start (default mnist).")] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", help="Require this key in X-API-Key (env NUMBER_GENERATOR_API_KEY).")
+    ] = None,
+    max_length: Annotated[
+        int | None, typer.Option("--max-length", help="Most characters per sequence (default 256).")
+    ] = None,
+    max_width: Annotated[int | None, typer.Option("--max-width", help="Widest image, px (default 4096).")] = None,
+    max_batch: Annotated[
+        int | None, typer.Option("--max-batch", help="Most images per /v1/batch (default 10000).")
+    ] = None,
+    max_body_bytes: Annotated[
+        int | None, typer.Option("--max-body-bytes", help="Largest request body (default 65536).")
+    ] = None,
+    cors_origins: Annotated[
+        str | None, typer.Option("--cors-origins", help="Comma-separated origins allowed from browsers.")
+    ] = None,
+    preload: Annotated[
+        str | None, typer.Option("--preload", help="Comma-separated datasets loaded at start (default mnist).")
+    ] = None,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request.")] = True,
 ) -> None:
     """Serve the REST API and the playground page (http://HOST:PORT/, docs at /docs)."""
@@ -342,10 +426,17 @@ def serve_command(
         import uvicorn
     except ImportError:
         raise ValueError("the REST API needs the 'api' extra: pip install 'number-generator[api]'") from None
-    from .api.settings import ENV_PREFIX, Settings
+    from number_generator.api.settings import ENV_PREFIX, Settings
 
-    options = {"KEY": api_key, "MAX_LENGTH": max_length, "MAX_WIDTH": max_width, "MAX_BATCH": max_batch,
-               "MAX_BODY_BYTES": max_body_bytes, "CORS_ORIGINS": cors_origins, "PRELOAD": preload}  # fmt: skip
+    options = {
+        "KEY": api_key,
+        "MAX_LENGTH": max_length,
+        "MAX_WIDTH": max_width,
+        "MAX_BATCH": max_batch,
+        "MAX_BODY_BYTES": max_body_bytes,
+        "CORS_ORIGINS": cors_origins,
+        "PRELOAD": preload,
+    }
     for name, value in options.items():
         if value is not None:
             os.environ[ENV_PREFIX + name] = str(value)
@@ -354,8 +445,15 @@ def serve_command(
         raise ValueError(f"port must be 1-65535, got {port}")
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    uvicorn.run("number_generator.api:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info")  # fmt: skip
+    uvicorn.run(
+        "number_generator.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+    )
 
 
 def _run(command, prog_name: str, args: list[str] | None = None) -> int:

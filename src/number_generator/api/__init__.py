@@ -4,8 +4,8 @@
 server (settings from the environment, see :class:`Settings`).
 """
 
-from .app import create_app
-from .settings import Settings
+from number_generator.api.app import create_app
+from number_generator.api.settings import Settings
 
 __all__ = ["Settings", "create_app", "SERVE_COMMAND"]
 

@@ -22,11 +22,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from .. import __version__
-from ..png import encode_png
-from ..randomness import base_seed
-from .settings import Settings
-from .streams import stream_npz, stream_zip
+from number_generator import __version__
+from number_generator.api.settings import Settings
+from number_generator.api.streams import stream_npz, stream_zip
+from number_generator.core.randomness import base_seed
+from number_generator.io.png import encode_png
 
 PNG = "image/png"
 EXPOSED_HEADERS = ["X-Label", "X-Boxes", "X-Seed", "X-Phone-Number"]
@@ -53,11 +53,15 @@ def _problem(loc: list, message: str, kind: str, limit: int | None = None) -> JS
 class SequenceRequest(BaseModel):
     """The seed project's body for ``POST /generate-numbers-sequence``."""
 
-    sequence: str | list[int] = Field(..., description="Digits to draw: '0123' or [0, 1, 2, 3].", examples=["0123456789"])
+    sequence: str | list[int] = Field(
+        ..., description="Digits to draw: '0123' or [0, 1, 2, 3].", examples=["0123456789"]
+    )
     min_spacing: int = Field(0, description="Smallest gap between digits' ink, pixels.")
     max_spacing: int = Field(4, description="Largest gap between digits' ink, pixels.")
     image_width: int = Field(300, description="Output width in pixels (height is 28).")
-    random_seed: int | None = Field(None, description="Same seed, same image; omit for a random one (returned in X-Seed).")
+    random_seed: int | None = Field(
+        None, description="Same seed, same image; omit for a random one (returned in X-Seed)."
+    )
 
 
 class PhoneRequest(BaseModel):
@@ -72,7 +76,9 @@ class PhoneRequest(BaseModel):
 class BatchRequest(BaseModel):
     """``POST /v1/batch``: ``count`` samples as a ZIP of PNGs (plus labels) or one NPZ."""
 
-    kind: Literal["digits", "phone", "text"] = Field("digits", description="Random digit strings, phone numbers, or the given texts.")
+    kind: Literal["digits", "phone", "text"] = Field(
+        "digits", description="Random digit strings, phone numbers, or the given texts."
+    )
     count: int = Field(10, description="How many images.")
     format: Literal["zip", "npz"] = "zip"
     min_spacing: int = 0
@@ -91,23 +97,38 @@ class BatchRequest(BaseModel):
 # --------------------------------------------------------------------------- checks shared by endpoints
 
 
-def _check_limits(settings: Settings, where: str, *, image_width: int | None = None, length: int | None = None,
-                  length_field: str = "sequence", count: int | None = None) -> None:  # fmt: skip
+def _check_limits(
+    settings: Settings,
+    where: str,
+    *,
+    image_width: int | None = None,
+    length: int | None = None,
+    length_field: str = "sequence",
+    count: int | None = None,
+) -> None:
     if image_width is not None and image_width > settings.max_width:
-        raise LimitError([where, "image_width"], f"image_width {image_width} is above the limit of {settings.max_width}",
-                         settings.max_width)  # fmt: skip
+        raise LimitError(
+            [where, "image_width"],
+            f"image_width {image_width} is above the limit of {settings.max_width}",
+            settings.max_width,
+        )
     if length is not None and length > settings.max_length:
-        raise LimitError([where, length_field], f"{length_field} has {length} characters, above the limit of "
-                         f"{settings.max_length}", settings.max_length)  # fmt: skip
+        raise LimitError(
+            [where, length_field],
+            f"{length_field} has {length} characters, above the limit of {settings.max_length}",
+            settings.max_length,
+        )
     if count is not None and count > settings.max_batch:
-        raise LimitError([where, "count"], f"count {count} is above the limit of {settings.max_batch}", settings.max_batch)
+        raise LimitError(
+            [where, "count"], f"count {count} is above the limit of {settings.max_batch}", settings.max_batch
+        )
 
 
 def _augment(value: str | None, where: str):
     """A preset name or an inline JSON pipeline; never a path (no server files chosen by clients)."""
     if value is None or value == "":
         return None
-    from ..augment import PRESET_NAMES  # imported (with OpenCV) only when augmentation is asked for
+    from number_generator.augment import PRESET_NAMES  # imported (with OpenCV) only when augmentation is asked for
 
     if value.strip().lower() in PRESET_NAMES:
         return value.strip().lower()
@@ -116,8 +137,10 @@ def _augment(value: str | None, where: str):
             return json.loads(value)
         except json.JSONDecodeError as exc:
             raise LimitError([where, "augment"], f"augment is not valid JSON: {exc}") from None
-    raise LimitError([where, "augment"], f"augment must be one of {', '.join(PRESET_NAMES)} or an inline JSON pipeline, "
-                     f"got {value!r}")  # fmt: skip
+    raise LimitError(
+        [where, "augment"],
+        f"augment must be one of {', '.join(PRESET_NAMES)} or an inline JSON pipeline, got {value!r}",
+    )
 
 
 def _png(sample, seed: int, extra: dict | None = None) -> Response:
@@ -138,8 +161,11 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
     if body.kind == "digits":
         draw = {"kind": "digits", "length": [body.min_length, body.max_length]}
         if body.max_length > settings.max_length:
-            raise LimitError(["body", "max_length"], f"max_length {body.max_length} is above the limit of "
-                             f"{settings.max_length}", settings.max_length)  # fmt: skip
+            raise LimitError(
+                ["body", "max_length"],
+                f"max_length {body.max_length} is above the limit of {settings.max_length}",
+                settings.max_length,
+            )
     elif body.kind == "phone":
         draw = {"kind": "phone", **({"formats": body.formats} if body.formats else {})}
     else:
@@ -149,10 +175,15 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
         _check_limits(settings, "body", length=longest, length_field="texts")
         draw = {"kind": "fixed", "sequences": body.texts}
     return {
-        "seed": base_seed(body.seed), "length": body.count, "dataset": body.dataset, "split": body.split,
-        "spacing": [body.min_spacing, body.max_spacing], "width": body.image_width,
-        "augment": _augment(body.augment, "body"), "draw": draw,
-    }  # fmt: skip
+        "seed": base_seed(body.seed),
+        "length": body.count,
+        "dataset": body.dataset,
+        "split": body.split,
+        "spacing": [body.min_spacing, body.max_spacing],
+        "width": body.image_width,
+        "augment": _augment(body.augment, "body"),
+        "draw": draw,
+    }
 
 
 # --------------------------------------------------------------------------- middleware
@@ -190,13 +221,23 @@ class _Guard:
 
                 offered = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [""])[0]
                 if offered and hmac.compare_digest(offered.encode(), key.encode()):
-                    response = Response(status_code=303, headers={
-                        "Location": "/", "Set-Cookie": f"{KEY_COOKIE}={offered}; Path=/; HttpOnly; SameSite=Strict"})  # fmt: skip
+                    response = Response(
+                        status_code=303,
+                        headers={
+                            "Location": "/",
+                            "Set-Cookie": f"{KEY_COOKIE}={offered}; Path=/; HttpOnly; SameSite=Strict",
+                        },
+                    )
                     return await response(scope, receive, send)
             if not hmac.compare_digest(given.encode(), key.encode()):
-                response = JSONResponse({"detail": "missing or wrong API key: send it in the X-API-Key header "
-                                         "(browsers: open /?api_key=KEY once)"},
-                                        status_code=401, headers={"WWW-Authenticate": "Bearer"})  # fmt: skip
+                response = JSONResponse(
+                    {
+                        "detail": "missing or wrong API key: send it in the X-API-Key header "
+                        "(browsers: open /?api_key=KEY once)"
+                    },
+                    status_code=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
                 return await response(scope, receive, send)
         limit = self.settings.max_body_bytes
         declared = headers.get("content-length")
@@ -228,7 +269,9 @@ class _Guard:
 
     async def _too_big(self, size, scope, receive, send):
         limit = self.settings.max_body_bytes
-        response = _problem(["body"], f"request body of {size} bytes is above the limit of {limit} bytes", "limit", limit)
+        response = _problem(
+            ["body"], f"request body of {size} bytes is above the limit of {limit} bytes", "limit", limit
+        )
         await response(scope, receive, send)
 
 
@@ -238,10 +281,10 @@ class _Guard:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API (``uvicorn --factory number_generator.api:create_app`` reads settings from the environment)."""
     settings = settings or Settings.from_env()
-    from ..datasets import dataset_names, get_dataset
-    from ..glyphs import get_glyph_set
-    from ..phone import render_phone_number
-    from ..render import render_text
+    from number_generator.core.render import render_text
+    from number_generator.data.phone import render_phone_number
+    from number_generator.glyphsets import dataset_names, get_dataset
+    from number_generator.glyphsets.glyphs import get_glyph_set
 
     @asynccontextmanager
     async def lifespan(app):
@@ -270,11 +313,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # --- the seed project's endpoints, kept compatible
 
-    @app.post("/generate-numbers-sequence", response_class=Response,
-              responses={200: {"content": {PNG: {}}, "description": "The PNG."}, 422: {"description": "Bad input."}})
+    @app.post(
+        "/generate-numbers-sequence",
+        response_class=Response,
+        responses={200: {"content": {PNG: {}}, "description": "The PNG."}, 422: {"description": "Bad input."}},
+    )
     def generate_numbers_sequence(body: SequenceRequest) -> Response:
         """The seed's endpoint: a digit sequence as PNG (label, boxes and seed in headers)."""
-        from ..validation import parse_digits
+        from number_generator.core.validation import parse_digits
 
         digits = parse_digits(body.sequence)
         _check_limits(settings, "body", image_width=body.image_width, length=len(digits))
@@ -282,8 +328,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sample = render_text(digits, (body.min_spacing, body.max_spacing), body.image_width, dataset="mnist", seed=seed)
         return _png(sample, seed)
 
-    @app.post("/generate-phone-number", response_class=Response,
-              responses={200: {"content": {PNG: {}}, "description": "The PNG; the number in X-Phone-Number."}})
+    @app.post(
+        "/generate-phone-number",
+        response_class=Response,
+        responses={200: {"content": {PNG: {}}, "description": "The PNG; the number in X-Phone-Number."}},
+    )
     def generate_phone_number(body: PhoneRequest) -> Response:
         """The seed's endpoint: a random Japanese phone number as PNG (the number in ``X-Phone-Number``)."""
         _check_limits(settings, "body", image_width=body.image_width)
@@ -293,8 +342,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # --- v1: usable as <img src>
 
-    @app.get("/v1/sequence.png", response_class=Response,
-             responses={200: {"content": {PNG: {}}, "description": "The PNG; X-Label, X-Boxes, X-Seed headers."}})
+    @app.get(
+        "/v1/sequence.png",
+        response_class=Response,
+        responses={200: {"content": {PNG: {}}, "description": "The PNG; X-Label, X-Boxes, X-Seed headers."}},
+    )
     def sequence_png(
         digits: Annotated[str | None, Query(description="Characters to draw (digits for mnist).")] = None,
         text: Annotated[str | None, Query(description="Same as digits; spaces become word gaps.")] = None,
@@ -312,15 +364,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if (digits is None) == (text is None):
             raise LimitError(["query", "digits"], "give exactly one of 'digits' or 'text'")
         chars = digits if digits is not None else text
-        _check_limits(settings, "query", image_width=image_width, length=len(chars),
-                      length_field="digits" if digits is not None else "text")  # fmt: skip
+        _check_limits(
+            settings,
+            "query",
+            image_width=image_width,
+            length=len(chars),
+            length_field="digits" if digits is not None else "text",
+        )
         seed = base_seed(seed)
-        sample = render_text(chars, (min_spacing, max_spacing), image_width, dataset=dataset, split=split, seed=seed,
-                             align=align, augment=_augment(augment, "query"))  # fmt: skip
+        sample = render_text(
+            chars,
+            (min_spacing, max_spacing),
+            image_width,
+            dataset=dataset,
+            split=split,
+            seed=seed,
+            align=align,
+            augment=_augment(augment, "query"),
+        )
         return _png(sample, seed)
 
-    @app.get("/v1/phone-number.png", response_class=Response,
-             responses={200: {"content": {PNG: {}}, "description": "The PNG; the number in X-Phone-Number."}})
+    @app.get(
+        "/v1/phone-number.png",
+        response_class=Response,
+        responses={200: {"content": {PNG: {}}, "description": "The PNG; the number in X-Phone-Number."}},
+    )
     def phone_number_png(
         min_spacing: int = 0,
         max_spacing: int = 4,
@@ -334,13 +402,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """A random Japanese phone number as PNG; the number in ``X-Phone-Number`` (and ``X-Label``)."""
         _check_limits(settings, "query", image_width=image_width)
         seed = base_seed(seed)
-        sample = render_phone_number((min_spacing, max_spacing), image_width, seed=seed, separator=separator,
-                                     formats=format or None, split=split, augment=_augment(augment, "query"))  # fmt: skip
+        sample = render_phone_number(
+            (min_spacing, max_spacing),
+            image_width,
+            seed=seed,
+            separator=separator,
+            formats=format or None,
+            split=split,
+            augment=_augment(augment, "query"),
+        )
         return _png(sample, seed, {"X-Phone-Number": sample.text})
 
-    @app.post("/v1/batch", response_class=StreamingResponse,
-              responses={200: {"content": {"application/zip": {}, "application/octet-stream": {}},
-                               "description": "A ZIP of PNGs + labels.csv + metadata.jsonl, or an NPZ."}})  # fmt: skip
+    @app.post(
+        "/v1/batch",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "content": {"application/zip": {}, "application/octet-stream": {}},
+                "description": "A ZIP of PNGs + labels.csv + metadata.jsonl, or an NPZ.",
+            }
+        },
+    )
     def batch(body: BatchRequest) -> StreamingResponse:
         """Many samples in one streamed download.
 
@@ -350,7 +432,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ``boxes`` with ``box_offsets``, ``indices``.  Sample ``i`` is the same
         as ``SyntheticDataset(spec)[i]`` for the spec echoed in ``X-Spec``.
         """
-        from ..dataset import SyntheticDataset
+        from number_generator.data.dataset import SyntheticDataset
 
         spec = _batch_spec(body, settings)
         dataset = SyntheticDataset(spec)  # validates the spec (ValueError -> 422) before streaming starts
@@ -367,8 +449,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         out = []
         for name in dataset_names():
             ds = get_dataset(name)
-            out.append({"name": name, "description": ds.description, "present": bool(ds.present()),
-                        "characters": "".join(ds.char_labels())})  # fmt: skip
+            out.append(
+                {
+                    "name": name,
+                    "description": ds.description,
+                    "present": bool(ds.present()),
+                    "characters": "".join(ds.char_labels()),
+                }
+            )
         return out
 
     @app.get("/healthz")
@@ -388,9 +476,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         import swagger_ui_bundle
 
         app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
-        docs_assets = {"swagger_js_url": "/docs-static/swagger-ui-bundle.js",
-                       "swagger_css_url": "/docs-static/swagger-ui.css",
-                       "swagger_favicon_url": "/docs-static/favicon-32x32.png"}  # fmt: skip
+        docs_assets = {
+            "swagger_js_url": "/docs-static/swagger-ui-bundle.js",
+            "swagger_css_url": "/docs-static/swagger-ui.css",
+            "swagger_favicon_url": "/docs-static/favicon-32x32.png",
+        }
     except ImportError:  # pragma: no cover - without it FastAPI's CDN defaults are used
         pass
 
@@ -399,8 +489,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from fastapi.openapi.docs import get_swagger_ui_html
 
         return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} - API docs", **docs_assets)
+
     app.add_middleware(_Guard, settings=settings)
     if settings.cors_origins:  # outermost, so preflight requests are answered before the key check
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["X-API-Key", "Content-Type", "Authorization"], expose_headers=EXPOSED_HEADERS)  # fmt: skip
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["X-API-Key", "Content-Type", "Authorization"],
+            expose_headers=EXPOSED_HEADERS,
+        )
     return app

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..png import encode_png
-from ..shards import add_npz_arrays, zip_member
+from number_generator.export.shards import add_npz_arrays, zip_member
+from number_generator.io.png import encode_png
 
 BLOCK = 256
 
@@ -58,8 +58,13 @@ def stream_zip(dataset) -> Iterator[bytes]:
                 name = f"{i:0{digits}d}.png"
                 zf.writestr(zip_member(name), encode_png(image))
                 writer.writerow((name, text))
-                metadata.write(json.dumps({"file_name": name, "text": text, "boxes": np.asarray(boxes).tolist(),
-                                           "index": i}, separators=(",", ":")) + "\n")  # fmt: skip
+                metadata.write(
+                    json.dumps(
+                        {"file_name": name, "text": text, "boxes": np.asarray(boxes).tolist(), "index": i},
+                        separators=(",", ":"),
+                    )
+                    + "\n"
+                )
             yield sink.take()
         zf.writestr(zip_member("labels.csv"), labels.getvalue())
         zf.writestr(zip_member("metadata.jsonl"), metadata.getvalue())
@@ -71,8 +76,11 @@ def stream_npz(dataset) -> Iterator[bytes]:
     sink = _Sink()
     count, width = len(dataset), dataset.width[1]
     texts, boxes, offsets = [], [], [0]
-    header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)), "fortran_order": False,
-              "shape": (count, 28, width)}  # fmt: skip
+    header = {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)),
+        "fortran_order": False,
+        "shape": (count, 28, width),
+    }
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as zf:
         with zf.open(zip_member("images.npy"), "w", force_zip64=True) as fh:
             np.lib.format.write_array_header_2_0(fh, header)
@@ -85,10 +93,13 @@ def stream_npz(dataset) -> Iterator[bytes]:
                     boxes.append(np.asarray(bx, dtype=np.int32).reshape(-1, 4))
                     offsets.append(offsets[-1] + len(boxes[-1]))
                 yield sink.take()
-        add_npz_arrays(zf, {
-            "labels": np.array(texts, dtype=str),
-            "boxes": np.concatenate(boxes).astype(np.int32),
-            "box_offsets": np.array(offsets, dtype=np.int64),
-            "indices": np.arange(count, dtype=np.int64),
-        })  # fmt: skip
+        add_npz_arrays(
+            zf,
+            {
+                "labels": np.array(texts, dtype=str),
+                "boxes": np.concatenate(boxes).astype(np.int32),
+                "box_offsets": np.array(offsets, dtype=np.int64),
+                "indices": np.arange(count, dtype=np.int64),
+            },
+        )
     yield sink.take()

@@ -23,21 +23,57 @@ Example
 >>> image, boxes = pipe.apply_image(np.ones((28, 100), np.float32), None, rng)
 """
 
-from .base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, GlyphTransform, ImageTransform, Transform
-from .config import load_pipeline, pipeline_from_dict, resolve_augment, save_pipeline
-from .glyph import Affine, BaselineJitter, ElasticDistortion, SizeVariation, StrokeThickness
-from .image import (BackgroundGradient, BackgroundTexture, Brightness, Contrast, GaussianBlur,
-                    GaussianNoise, Gamma, IntensityRange, Invert, MotionBlur, Perspective,
-                    RandomErasing, SaltAndPepper)
-from .pipeline import Pipeline
-from .presets import PRESET_NAMES, PRESETS, preset
+from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, GlyphTransform, ImageTransform, Transform
+from number_generator.augment.config import load_pipeline, pipeline_from_dict, resolve_augment, save_pipeline
+from number_generator.augment.glyph import Affine, BaselineJitter, ElasticDistortion, SizeVariation, StrokeThickness
+from number_generator.augment.image import (
+    BackgroundGradient,
+    BackgroundTexture,
+    Brightness,
+    Contrast,
+    Gamma,
+    GaussianBlur,
+    GaussianNoise,
+    IntensityRange,
+    Invert,
+    MotionBlur,
+    Perspective,
+    RandomErasing,
+    SaltAndPepper,
+)
+from number_generator.augment.pipeline import Pipeline
+from number_generator.augment.presets import PRESET_NAMES, PRESETS, preset
 
 __all__ = [
-    "Pipeline", "resolve_augment", "preset", "PRESETS", "PRESET_NAMES",
-    "load_pipeline", "save_pipeline", "pipeline_from_dict",
-    "Transform", "GlyphTransform", "ImageTransform", "GLYPH_TRANSFORMS", "IMAGE_TRANSFORMS",
-    "Affine", "BaselineJitter", "ElasticDistortion", "SizeVariation", "StrokeThickness",
-    "BackgroundGradient", "BackgroundTexture", "Brightness", "Contrast", "GaussianBlur",
-    "GaussianNoise", "Gamma", "IntensityRange", "Invert", "MotionBlur", "Perspective",
-    "RandomErasing", "SaltAndPepper",
+    "Pipeline",
+    "resolve_augment",
+    "preset",
+    "PRESETS",
+    "PRESET_NAMES",
+    "load_pipeline",
+    "save_pipeline",
+    "pipeline_from_dict",
+    "Transform",
+    "GlyphTransform",
+    "ImageTransform",
+    "GLYPH_TRANSFORMS",
+    "IMAGE_TRANSFORMS",
+    "Affine",
+    "BaselineJitter",
+    "ElasticDistortion",
+    "SizeVariation",
+    "StrokeThickness",
+    "BackgroundGradient",
+    "BackgroundTexture",
+    "Brightness",
+    "Contrast",
+    "GaussianBlur",
+    "GaussianNoise",
+    "Gamma",
+    "IntensityRange",
+    "Invert",
+    "MotionBlur",
+    "Perspective",
+    "RandomErasing",
+    "SaltAndPepper",
 ]

@@ -17,14 +17,14 @@ are therefore never stored in the parameters: the parameters hold a small intege
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 BANK_SIZE = 1 << 19  # 512 Ki values, 2 MiB as float32
 
 
-@lru_cache(maxsize=None)
+@cache
 def gaussian_bank() -> np.ndarray:
     """Fixed table of ``BANK_SIZE`` standard-normal float32 values (read-only)."""
     bank = np.random.default_rng(0x5EED_6A55).standard_normal(BANK_SIZE, dtype=np.float32)
@@ -32,7 +32,7 @@ def gaussian_bank() -> np.ndarray:
     return bank
 
 
-@lru_cache(maxsize=None)
+@cache
 def uniform_bank() -> np.ndarray:
     """Fixed table of ``BANK_SIZE`` float32 values uniform in ``[0, 1)`` (read-only)."""
     bank = np.random.default_rng(0x5EED_0001).random(BANK_SIZE, dtype=np.float32)
@@ -53,7 +53,7 @@ TEXTURE_COUNT = 8
 TEXTURE_SHAPE = (64, 1024)
 
 
-@lru_cache(maxsize=None)
+@cache
 def paper_textures() -> np.ndarray:
     """Fixed set of paper-like textures, float32 ``(TEXTURE_COUNT, 64, 1024)`` in ``[0, 1]``.
 

@@ -45,8 +45,9 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
 
-def check_number(owner: str, name: str, value: Any, lo: float | None = None, hi: float | None = None,
-                 integer: bool = False) -> float | int:
+def check_number(
+    owner: str, name: str, value: Any, lo: float | None = None, hi: float | None = None, integer: bool = False
+) -> float | int:
     """Validate one number; raise ``ValueError`` naming ``owner.name`` otherwise."""
     if not _is_number(value) or not math.isfinite(float(value)):
         raise ValueError(f"{owner}: parameter {name!r} must be a finite number, got {value!r}")
@@ -63,8 +64,9 @@ def check_number(owner: str, name: str, value: Any, lo: float | None = None, hi:
     return value
 
 
-def check_range(owner: str, name: str, value: Any, lo: float | None = None, hi: float | None = None,
-                integer: bool = False) -> tuple:
+def check_range(
+    owner: str, name: str, value: Any, lo: float | None = None, hi: float | None = None, integer: bool = False
+) -> tuple:
     """Validate a ``[low, high]`` range; a single number ``v`` means ``[v, v]``.
 
     Returns a tuple ``(low, high)`` of float (or int if ``integer``).
@@ -72,8 +74,7 @@ def check_range(owner: str, name: str, value: Any, lo: float | None = None, hi: 
     if _is_number(value):
         value = (value, value)
     if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise ValueError(
-            f"{owner}: parameter {name!r} must be a number or a [low, high] pair, got {value!r}")
+        raise ValueError(f"{owner}: parameter {name!r} must be a number or a [low, high] pair, got {value!r}")
     a = check_number(owner, name, value[0], lo, hi, integer)
     b = check_number(owner, name, value[1], lo, hi, integer)
     if a > b:
@@ -87,8 +88,7 @@ def check_probability(owner: str, value: Any) -> float:
 
 def check_choice(owner: str, name: str, value: Any, choices) -> str:
     if value not in choices:
-        raise ValueError(
-            f"{owner}: parameter {name!r} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+        raise ValueError(f"{owner}: parameter {name!r} must be one of {', '.join(map(repr, choices))}, got {value!r}")
     return value
 
 
@@ -208,8 +208,10 @@ class GlyphTransform(Transform):
                 raise ValueError(f"{type(self).__name__}: bad recorded parameter {k!r}: {exc}") from None
         unknown = {k for d in params for k in d} - set(self.neutral)
         if unknown:
-            raise ValueError(f"{type(self).__name__}: unknown recorded parameter(s) {sorted(unknown)}; "
-                             f"valid: {', '.join(self.neutral)}")
+            raise ValueError(
+                f"{type(self).__name__}: unknown recorded parameter(s) {sorted(unknown)}; "
+                f"valid: {', '.join(self.neutral)}"
+            )
         cols["applied"] = np.array([bool(d) for d in params], dtype=bool)
         return cols
 
@@ -223,7 +225,7 @@ class GlyphTransform(Transform):
         """Apply column parameters to a stack ``(n, 28, 28)`` uint8; returns a new stack."""
         stack = check_glyphs(stack)
         if self.geometric:
-            from .glyph import warp_glyphs
+            from number_generator.augment.glyph import warp_glyphs
 
             return warp_glyphs(stack, [(self, cols)])
         return self._apply_pixels(stack, cols)
@@ -374,11 +376,16 @@ class ImageTransform(Transform):
 
 def check_glyphs(stack: np.ndarray) -> np.ndarray:
     """Check a glyph stack: uint8 ``(n, 28, 28)``."""
-    if not isinstance(stack, np.ndarray) or stack.dtype != np.uint8 or stack.ndim != 3 \
-            or stack.shape[1:] != GLYPH_SHAPE:
+    if (
+        not isinstance(stack, np.ndarray)
+        or stack.dtype != np.uint8
+        or stack.ndim != 3
+        or stack.shape[1:] != GLYPH_SHAPE
+    ):
         raise ValueError(
             "glyphs must be a numpy.uint8 array of shape (n, 28, 28) (0 = no ink, 255 = full ink), got "
-            f"{getattr(stack, 'dtype', type(stack).__name__)} {getattr(stack, 'shape', '')}")
+            f"{getattr(stack, 'dtype', type(stack).__name__)} {getattr(stack, 'shape', '')}"
+        )
     return stack
 
 
@@ -387,7 +394,8 @@ def check_glyph(glyph: np.ndarray) -> np.ndarray:
     if not isinstance(glyph, np.ndarray) or glyph.dtype != np.uint8 or glyph.shape != GLYPH_SHAPE:
         raise ValueError(
             "glyph must be a numpy.uint8 array of shape (28, 28) (0 = no ink, 255 = full ink), got "
-            f"{getattr(glyph, 'dtype', type(glyph).__name__)} {getattr(glyph, 'shape', '')}")
+            f"{getattr(glyph, 'dtype', type(glyph).__name__)} {getattr(glyph, 'shape', '')}"
+        )
     return glyph
 
 
@@ -396,5 +404,6 @@ def check_image(image: np.ndarray) -> np.ndarray:
     if not isinstance(image, np.ndarray) or image.dtype != np.float32 or image.ndim != 2:
         raise ValueError(
             "image must be a numpy.float32 array of shape (28, W) in [0, 1], got "
-            f"{getattr(image, 'dtype', type(image).__name__)} {getattr(image, 'shape', '')}")
+            f"{getattr(image, 'dtype', type(image).__name__)} {getattr(image, 'shape', '')}"
+        )
     return image

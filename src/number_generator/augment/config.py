@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
-from .pipeline import Pipeline
+from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
+from number_generator.augment.pipeline import Pipeline
 
 _STAGES = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS}
 _SUFFIXES = (".json", ".yaml", ".yml")
@@ -35,15 +35,15 @@ def _transform_from_dict(stage: str, index: int, item: Any):
     if name not in table:
         other = "image" if stage == "glyph" else "glyph"
         hint = f" ({name!r} is a {other} transform)" if name in _STAGES[other] else ""
-        raise ValueError(f"{where}: unknown {stage} transform {name!r}{hint}; "
-                         f"valid {stage} transforms: {', '.join(sorted(table))}")
+        raise ValueError(
+            f"{where}: unknown {stage} transform {name!r}{hint}; valid {stage} transforms: {', '.join(sorted(table))}"
+        )
     cls = table[name]
     valid = cls.parameter_names()
     kwargs = {k: v for k, v in item.items() if k != "type"}
     unknown = [k for k in kwargs if k not in valid]
     if unknown:
-        raise ValueError(f"{where}: unknown parameter {unknown[0]!r} for {name}; "
-                         f"valid parameters: {', '.join(valid)}")
+        raise ValueError(f"{where}: unknown parameter {unknown[0]!r} for {name}; valid parameters: {', '.join(valid)}")
     try:
         return cls(**kwargs)
     except ValueError as exc:
@@ -135,7 +135,7 @@ def resolve_augment(spec: Any) -> Pipeline | None:
         Unknown preset, unreadable or malformed file, unknown transform or
         parameter, bad value; the message names it and lists the valid choices.
     """
-    from .presets import PRESETS, preset
+    from number_generator.augment.presets import PRESETS, preset
 
     if spec is None:
         return None
@@ -150,7 +150,11 @@ def resolve_augment(spec: Any) -> Pipeline | None:
         path = Path(spec)
         if path.suffix.lower() in _SUFFIXES:
             return load_pipeline(path)
-        raise ValueError(f"unknown augment preset {str(spec)!r}; valid presets: none, "
-                         f"{', '.join(PRESETS)}; or a path to a .json, .yaml or .yml file")
-    raise ValueError(f"augment must be None, a preset name ({', '.join(['none', *PRESETS])}), a file path, "
-                     f"a dict or a Pipeline, got {type(spec).__name__}")
+        raise ValueError(
+            f"unknown augment preset {str(spec)!r}; valid presets: none, "
+            f"{', '.join(PRESETS)}; or a path to a .json, .yaml or .yml file"
+        )
+    raise ValueError(
+        f"augment must be None, a preset name ({', '.join(['none', *PRESETS])}), a file path, "
+        f"a dict or a Pipeline, got {type(spec).__name__}"
+    )

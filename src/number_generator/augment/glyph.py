@@ -23,8 +23,8 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
-from ._random import SIGMA_STEP, SMOOTH_BANK_SHAPE, smooth_noise_bank
-from .base import GlyphInfo, GlyphTransform, check_range, register
+from number_generator.augment._random import SIGMA_STEP, SMOOTH_BANK_SHAPE, smooth_noise_bank
+from number_generator.augment.base import GlyphInfo, GlyphTransform, check_range, register
 
 _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5
@@ -116,8 +116,14 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
         my -= _ROUND32 - offs
         mx = pts[s:e, 0] + _ROUND32
         mx -= _ROUND32
-        res = cv2.remap(strip, mx.reshape(m_ * _SIZE, _SIZE), my.reshape(m_ * _SIZE, _SIZE),
-                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        res = cv2.remap(
+            strip,
+            mx.reshape(m_ * _SIZE, _SIZE),
+            my.reshape(m_ * _SIZE, _SIZE),
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
         out[s:e] = res.reshape(m_, _SIZE, _SIZE)
     return out
 
@@ -158,8 +164,7 @@ class Affine(GlyphTransform):
     geometric = True
     neutral: ClassVar[dict] = {"angle": 0.0, "shear": 0.0, "scale": 1.0, "tx": 0.0, "ty": 0.0}
 
-    def __init__(self, rotate=(0.0, 0.0), shear=(0.0, 0.0), scale=(1.0, 1.0), translate=(0.0, 0.0),
-                 p: float = 1.0):
+    def __init__(self, rotate=(0.0, 0.0), shear=(0.0, 0.0), scale=(1.0, 1.0), translate=(0.0, 0.0), p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
         self.rotate = check_range(o, "rotate", rotate, -180, 180)
@@ -168,8 +173,13 @@ class Affine(GlyphTransform):
         self.translate = check_range(o, "translate", translate, -28, 28)
 
     def _uniform_params(self):
-        return [("angle", self.rotate), ("shear", self.shear), ("scale", self.scale),
-                ("tx", self.translate), ("ty", self.translate)]
+        return [
+            ("angle", self.rotate),
+            ("shear", self.shear),
+            ("scale", self.scale),
+            ("tx", self.translate),
+            ("ty", self.translate),
+        ]
 
     def backward(self, cols, info):
         th = np.deg2rad(cols["angle"])
@@ -382,5 +392,4 @@ class StrokeThickness(GlyphTransform):
         return out
 
 
-__all__ = ["Affine", "SizeVariation", "BaselineJitter", "ElasticDistortion", "StrokeThickness",
-           "warp_glyphs"]
+__all__ = ["Affine", "SizeVariation", "BaselineJitter", "ElasticDistortion", "StrokeThickness", "warp_glyphs"]

@@ -16,9 +16,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ._random import (BANK_SIZE, TEXTURE_COUNT, TEXTURE_SHAPE, bank_window, gaussian_bank, paper_textures,
-                      uniform_bank)
-from .base import ImageTransform, check_number, check_range, register
+from number_generator.augment._random import (
+    BANK_SIZE,
+    TEXTURE_COUNT,
+    TEXTURE_SHAPE,
+    bank_window,
+    gaussian_bank,
+    paper_textures,
+    uniform_bank,
+)
+from number_generator.augment.base import ImageTransform, check_number, check_range, register
 
 
 def _clip(x: np.ndarray) -> np.ndarray:
@@ -315,8 +322,12 @@ class BackgroundTexture(ImageTransform):
 
     def _uniform_params(self, shape):
         th, tw = TEXTURE_SHAPE
-        return [("strength", self.strength), ("texture", (0, TEXTURE_COUNT)), ("x", (0, tw)),
-                ("y", (0, max(1, th - shape[0] + 1)))]
+        return [
+            ("strength", self.strength),
+            ("texture", (0, TEXTURE_COUNT)),
+            ("x", (0, tw)),
+            ("y", (0, max(1, th - shape[0] + 1))),
+        ]
 
     def _finish(self, params, rng, shape):
         for k in ("texture", "x", "y"):
@@ -362,8 +373,10 @@ class IntensityRange(ImageTransform):
         self.ink = check_range(o, "ink", ink, 0, 1)
         self.paper = check_range(o, "paper", paper, 0, 1)
         if self.ink[1] >= self.paper[0]:
-            raise ValueError(f"{o}: parameter 'ink' must be darker than 'paper' "
-                             f"(ink high < paper low), got ink={list(self.ink)}, paper={list(self.paper)}")
+            raise ValueError(
+                f"{o}: parameter 'ink' must be darker than 'paper' "
+                f"(ink high < paper low), got ink={list(self.ink)}, paper={list(self.paper)}"
+            )
 
     def _uniform_params(self, shape):
         return [("ink", self.ink), ("paper", self.paper)]
@@ -481,8 +494,9 @@ class Perspective(ImageTransform):
     def _apply(self, image, boxes, params):
         h, w = image.shape
         m = self.homography((h, w), params)
-        out = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR,
-                                  borderMode=cv2.BORDER_CONSTANT, borderValue=1.0)
+        out = cv2.warpPerspective(
+            image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=1.0
+        )
         return _clip(out), transform_boxes(boxes, m, (h, w))
 
 

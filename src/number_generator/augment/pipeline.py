@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
-from .base import (GlyphTransform, ImageTransform, _SamplingPlan, check_glyph, check_glyphs, check_image,
-                   sample_glyph_columns)
+from number_generator.augment.base import (
+    GlyphTransform,
+    ImageTransform,
+    _SamplingPlan,
+    check_glyph,
+    check_glyphs,
+    check_image,
+    sample_glyph_columns,
+)
 
 
 class Pipeline:
@@ -56,7 +63,7 @@ class Pipeline:
         return sample_glyph_columns(self.glyph, rng, n, plan)
 
     def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:
-        from .glyph import warp_glyphs
+        from number_generator.augment.glyph import warp_glyphs
 
         out = stack
         chain: list = []
@@ -175,7 +182,7 @@ class Pipeline:
     @classmethod
     def from_dict(cls, data: dict) -> Pipeline:
         """Build from :meth:`to_dict` output; ``ValueError`` names any bad key or value."""
-        from .config import pipeline_from_dict
+        from number_generator.augment.config import pipeline_from_dict
 
         return pipeline_from_dict(data)
 
@@ -191,14 +198,14 @@ class Pipeline:
 
     def save(self, path: str | Path) -> None:
         """Write to ``.json``, ``.yaml`` or ``.yml`` (atomically: temporary file, then rename)."""
-        from .config import save_pipeline
+        from number_generator.augment.config import save_pipeline
 
         save_pipeline(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> Pipeline:
         """Read a ``.json``, ``.yaml`` or ``.yml`` file written by :meth:`save` or by hand."""
-        from .config import load_pipeline
+        from number_generator.augment.config import load_pipeline
 
         return load_pipeline(path)
 

@@ -16,14 +16,20 @@ from __future__ import annotations
 
 import copy
 
-from .pipeline import Pipeline
+from number_generator.augment.pipeline import Pipeline
 
 PRESETS: dict[str, dict] = {
     "light": {
         "glyph": [
             {"type": "SizeVariation", "scale": [0.92, 1.05], "aspect": [0.95, 1.05], "p": 0.5},
-            {"type": "Affine", "rotate": [-5, 5], "shear": [-8, 8], "scale": [0.97, 1.03],
-             "translate": [0, 0], "p": 0.7},
+            {
+                "type": "Affine",
+                "rotate": [-5, 5],
+                "shear": [-8, 8],
+                "scale": [0.97, 1.03],
+                "translate": [0, 0],
+                "p": 0.7,
+            },
             {"type": "BaselineJitter", "shift": [-1, 1], "p": 0.5},
             {"type": "ElasticDistortion", "alpha": [8, 16], "sigma": [4, 5], "p": 0.3},
             {"type": "StrokeThickness", "delta": [-0.3, 0.4], "p": 0.3},
@@ -38,8 +44,14 @@ PRESETS: dict[str, dict] = {
     "medium": {
         "glyph": [
             {"type": "SizeVariation", "scale": [0.85, 1.08], "aspect": [0.9, 1.1], "p": 0.7},
-            {"type": "Affine", "rotate": [-10, 10], "shear": [-15, 15], "scale": [0.95, 1.05],
-             "translate": [0, 0], "p": 0.9},
+            {
+                "type": "Affine",
+                "rotate": [-10, 10],
+                "shear": [-15, 15],
+                "scale": [0.95, 1.05],
+                "translate": [0, 0],
+                "p": 0.9,
+            },
             {"type": "BaselineJitter", "shift": [-2, 2], "p": 0.7},
             {"type": "ElasticDistortion", "alpha": [15, 28], "sigma": [4, 5], "p": 0.6},
             {"type": "StrokeThickness", "delta": [-0.5, 0.7], "p": 0.5},
@@ -60,8 +72,14 @@ PRESETS: dict[str, dict] = {
     "heavy": {
         "glyph": [
             {"type": "SizeVariation", "scale": [0.75, 1.1], "aspect": [0.8, 1.2], "p": 0.8},
-            {"type": "Affine", "rotate": [-15, 15], "shear": [-25, 25], "scale": [0.9, 1.08],
-             "translate": [-0.5, 0.5], "p": 1.0},
+            {
+                "type": "Affine",
+                "rotate": [-15, 15],
+                "shear": [-25, 25],
+                "scale": [0.9, 1.08],
+                "translate": [-0.5, 0.5],
+                "p": 1.0,
+            },
             {"type": "BaselineJitter", "shift": [-3, 3], "p": 0.8},
             {"type": "ElasticDistortion", "alpha": [25, 38], "sigma": [4, 5], "p": 0.8},
             {"type": "StrokeThickness", "delta": [-0.7, 1.0], "p": 0.7},
@@ -76,8 +94,14 @@ PRESETS: dict[str, dict] = {
             {"type": "Gamma", "gamma": [0.6, 1.8], "p": 0.4},
             {"type": "GaussianBlur", "sigma": [0.4, 1.0], "p": 0.3},
             {"type": "MotionBlur", "length": [2, 5], "p": 0.2},
-            {"type": "RandomErasing", "count": [1, 3], "width": [2, 10], "height": [2, 10],
-             "fill": [0.6, 1.0], "p": 0.3},
+            {
+                "type": "RandomErasing",
+                "count": [1, 3],
+                "width": [2, 10],
+                "height": [2, 10],
+                "fill": [0.6, 1.0],
+                "p": 0.3,
+            },
             {"type": "SaltAndPepper", "amount": [0.005, 0.03], "p": 0.3},
             {"type": "GaussianNoise", "sigma": [0.02, 0.08], "p": 0.7},
         ],
@@ -89,7 +113,7 @@ PRESET_NAMES = ("none", *PRESETS)
 
 def preset(name: str) -> Pipeline:
     """A new :class:`Pipeline` for a preset name (``light``, ``medium``, ``heavy``)."""
-    from .config import pipeline_from_dict
+    from number_generator.augment.config import pipeline_from_dict
 
     if name not in PRESETS:
         raise ValueError(f"unknown augment preset {name!r}; valid presets: {', '.join(PRESET_NAMES)}")

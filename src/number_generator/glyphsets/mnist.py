@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import cached_array
-from .idx import check_glyph_arrays, read_idx
+from number_generator.glyphsets.cache import cached_array
+from number_generator.glyphsets.idx import check_glyph_arrays, read_idx
 
 SPLITS = ("train", "test")
 _FILES = {
@@ -37,7 +37,7 @@ class DataIntegrityError(ValueError):
 
 def data_dir() -> Path:
     """Folder of the bundled ``.gz`` files and ``checksums.json``."""
-    return Path(str(resources.files("number_generator.datasets") / "data" / "mnist"))
+    return Path(str(resources.files("number_generator.glyphsets") / "data" / "mnist"))
 
 
 @cache
@@ -79,9 +79,7 @@ def _read_checked(name: str) -> np.ndarray:
     expected = _checksums()[name]["sha256"]
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
     if actual != expected:
-        raise DataIntegrityError(
-            f"bundled file {path} has sha256 {actual}, expected {expected}; reinstall the package"
-        )
+        raise DataIntegrityError(f"bundled file {path} has sha256 {actual}, expected {expected}; reinstall the package")
     return read_idx(path)
 
 

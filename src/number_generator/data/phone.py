@@ -26,11 +26,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .glyphs import get_glyph_set
-from .permutation import KeyedPermutation
-from .randomness import as_generator, base_seed, sample_generator
-from .render import Sample, _classes_of, _render, resolve_augmentation
-from .validation import check_align, check_count, check_image_width, check_spacing_range
+from number_generator.core.permutation import KeyedPermutation
+from number_generator.core.randomness import as_generator, base_seed, sample_generator
+from number_generator.core.render import Sample, _classes_of, _render, resolve_augmentation
+from number_generator.core.validation import check_align, check_count, check_image_width, check_spacing_range
+from number_generator.glyphsets.glyphs import get_glyph_set
 
 SEPARATORS = ("-", "")
 
@@ -95,15 +95,34 @@ def _landline(area: str) -> NumberPlan:
 
 #: Real area codes (prefix-free): 2 to 5 digits including the leading 0.
 AREA_CODES = (
-    "03", "06",
-    "011", "022", "025", "045", "048", "052", "075", "078", "082", "092", "098",
-    "0422", "0466", "0476", "0263", "0742", "0154",
-    "01267", "04992", "09802",
-)  # fmt: skip
+    "03",
+    "06",
+    "011",
+    "022",
+    "025",
+    "045",
+    "048",
+    "052",
+    "075",
+    "078",
+    "082",
+    "092",
+    "098",
+    "0422",
+    "0466",
+    "0476",
+    "0263",
+    "0742",
+    "0154",
+    "01267",
+    "04992",
+    "09802",
+)
 
 FORMATS: dict[str, PhoneFormat] = {
     "mobile": PhoneFormat(
-        "mobile", "mobile 070/080/090-XXXX-XXXX",
+        "mobile",
+        "mobile 070/080/090-XXXX-XXXX",
         tuple(NumberPlan(p, (4, 4)) for p in ("070", "080", "090")),
     ),
     "ip": PhoneFormat("ip", "IP phone 050-XXXX-XXXX", (NumberPlan("050", (4, 4)),)),
@@ -111,7 +130,7 @@ FORMATS: dict[str, PhoneFormat] = {
     "landline": PhoneFormat(
         "landline", "geographic 0A-XXXX-XXXX .. 0ABCD-X-XXXX", tuple(_landline(a) for a in AREA_CODES)
     ),
-}  # fmt: skip
+}
 
 #: Share of each format when the caller does not choose.
 DEFAULT_WEIGHTS = {"mobile": 0.5, "landline": 0.3, "ip": 0.1, "toll-free": 0.1}
@@ -176,8 +195,9 @@ def random_phone_number(seed=None, *, formats=None, separator: str = "-") -> str
 
 def _render_number(number: str, spacing_range, image_width, rng, split, align, strict, augment=None) -> Sample:
     glyph_set = get_glyph_set("mnist", split)
-    return _render(number, _classes_of(number, glyph_set), glyph_set, spacing_range, image_width, rng, align, strict,
-                   augment)  # fmt: skip
+    return _render(
+        number, _classes_of(number, glyph_set), glyph_set, spacing_range, image_width, rng, align, strict, augment
+    )
 
 
 def render_phone_number(
@@ -192,7 +212,7 @@ def render_phone_number(
     strict: bool = False,
     augment=None,
 ) -> Sample:
-    """A random Japanese phone number as a :class:`~number_generator.render.Sample`.
+    """A random Japanese phone number as a :class:`~number_generator.core.render.Sample`.
 
     ``sample.text`` is the number as drawn (``"090-1234-5678"``, or digits
     only with ``separator=""``).  Hyphens are synthesised strokes; every digit
@@ -229,9 +249,16 @@ def generate_phone_number(
         ``number``: the text drawn, e.g. ``"03-1234-5678"``.
     """
     sample = render_phone_number(
-        spacing_range, image_width, seed=seed, separator=separator, formats=formats,
-        split=split, align=align, strict=strict, augment=augment,
-    )  # fmt: skip
+        spacing_range,
+        image_width,
+        seed=seed,
+        separator=separator,
+        formats=formats,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
+    )
     return PhoneNumberImage(sample.image, sample.text)
 
 
@@ -295,8 +322,20 @@ class PhoneNumberBatch:
     limited by the smallest capacity among the chosen formats.
     """
 
-    def __init__(self, count, spacing_range, image_width, *, seed=None, separator="-", formats=None,
-                 split="train", align="center", strict=False, augment=None):  # fmt: skip
+    def __init__(
+        self,
+        count,
+        spacing_range,
+        image_width,
+        *,
+        seed=None,
+        separator="-",
+        formats=None,
+        split="train",
+        align="center",
+        strict=False,
+        augment=None,
+    ):
         self.count = check_count("count", count)
         self.spacing_range = check_spacing_range(spacing_range)
         self.image_width = check_image_width(image_width)
@@ -324,8 +363,9 @@ class PhoneNumberBatch:
 
     def __getitem__(self, index: int) -> Sample:
         number, rng = self._number(index)
-        return _render_number(number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict,
-                              self.augment)  # fmt: skip
+        return _render_number(
+            number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
+        )
 
     def render_range(self, start: int, stop: int) -> Iterator[tuple[int, Sample]]:
         """``(i, self[i])`` for ``start <= i < stop``, with the permutations run once per format.
@@ -336,19 +376,42 @@ class PhoneNumberBatch:
             raise IndexError(f"range {start}..{stop} out of range for {self.count} phone numbers")
         rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
         for offset, (rng, number) in enumerate(zip(rngs, self.numbers.numbers(range(start, stop), rngs))):
-            yield start + offset, _render_number(
-                number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
+            yield (
+                start + offset,
+                _render_number(
+                    number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
+                ),
             )
 
 
-def generate_phone_numbers(count: int, spacing_range: tuple[int, int], image_width: int, *, seed=None,
-                           separator: str = "-", formats=None, split: str = "train", align: str = "center",
-                           strict: bool = False, augment=None) -> list[PhoneNumberImage]:  # fmt: skip
+def generate_phone_numbers(
+    count: int,
+    spacing_range: tuple[int, int],
+    image_width: int,
+    *,
+    seed=None,
+    separator: str = "-",
+    formats=None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    augment=None,
+) -> list[PhoneNumberImage]:
     """``count`` images of distinct phone numbers.
 
     Raises ``ValueError`` when ``count`` is more than a chosen format can hold.
     Sample ``i`` is the same as ``PhoneNumberBatch(...)[i]`` with the same seed.
     """
-    batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
-                             formats=formats, split=split, align=align, strict=strict, augment=augment)  # fmt: skip
+    batch = PhoneNumberBatch(
+        count,
+        spacing_range,
+        image_width,
+        seed=seed,
+        separator=separator,
+        formats=formats,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
+    )
     return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]

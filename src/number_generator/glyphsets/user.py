@@ -20,22 +20,26 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import cache_dir, cached_array
-from .idx import IDXError, check_glyph_arrays, read_idx
+from number_generator.glyphsets.cache import cache_dir, cached_array
+from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, read_idx
 
 
 def _parse_classes(mapping, name: str) -> tuple[str, ...]:
     """``mapping`` -> ``classes`` tuple (``classes[label]`` = character, ``""`` where unused)."""
     if isinstance(mapping, (str, os.PathLike)) and Path(mapping).suffix == ".txt" and Path(mapping).is_file():
-        from .emnist import parse_mapping
+        from number_generator.glyphsets.emnist import parse_mapping
 
         mapping = {label: chars[0] for label, chars in parse_mapping(Path(mapping).read_text(), str(mapping)).items()}
     if isinstance(mapping, str):
         mapping = dict(enumerate(mapping))
     if not isinstance(mapping, Mapping) or not mapping:
-        raise ValueError(f"dataset {name!r}: mapping must be a string of characters (label order), a dict "
-                         f"{{label: character}} or a mapping .txt file, got {mapping!r}")  # fmt: skip
-    bad = {k: v for k, v in mapping.items() if not (isinstance(k, int) and k >= 0 and isinstance(v, str) and len(v) == 1)}
+        raise ValueError(
+            f"dataset {name!r}: mapping must be a string of characters (label order), a dict "
+            f"{{label: character}} or a mapping .txt file, got {mapping!r}"
+        )
+    bad = {
+        k: v for k, v in mapping.items() if not (isinstance(k, int) and k >= 0 and isinstance(v, str) and len(v) == 1)
+    }
     if bad:
         raise ValueError(f"dataset {name!r}: mapping entries must be label (int >= 0) -> one character, got {bad!r}")
     classes = [""] * (max(mapping) + 1)
@@ -63,11 +67,22 @@ def _load(name: str, files: dict[str, tuple[Path, Path]], n_classes: int, transp
 
         return _build
 
-    return cached_array(f"{key}/{split}-images.npy", build("images")), cached_array(f"{key}/{split}-labels.npy", build("labels"))
+    return cached_array(f"{key}/{split}-images.npy", build("images")), cached_array(
+        f"{key}/{split}-labels.npy", build("labels")
+    )
 
 
-def register_idx_dataset(name: str, *, train_images, train_labels, test_images=None, test_labels=None,
-                         mapping, transpose: bool = False, description: str = "") -> None:
+def register_idx_dataset(
+    name: str,
+    *,
+    train_images,
+    train_labels,
+    test_images=None,
+    test_labels=None,
+    mapping,
+    transpose: bool = False,
+    description: str = "",
+) -> None:
     """Register IDX files (raw or ``.gz``) as a glyph dataset named ``name``.
 
     Parameters
@@ -82,7 +97,7 @@ def register_idx_dataset(name: str, *, train_images, train_labels, test_images=N
     transpose : bool
         Swap rows and columns on load (EMNIST-style files store glyphs transposed).
     """
-    from . import GlyphDataset, _REGISTRY, register_dataset
+    from number_generator.glyphsets import _REGISTRY, GlyphDataset, register_dataset
 
     if not isinstance(name, str) or not name or name != name.strip():
         raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
@@ -98,8 +113,10 @@ def register_idx_dataset(name: str, *, train_images, train_labels, test_images=N
         for path in (images, labels):
             if not path.is_file():
                 raise ValueError(f"dataset {name!r}: no such file {str(path)!r}")
-    identity = json.dumps({s: [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in pair]
-                           for s, pair in files.items()} | {"transpose": transpose, "classes": classes})  # fmt: skip
+    identity = json.dumps(
+        {s: [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in pair] for s, pair in files.items()}
+        | {"transpose": transpose, "classes": classes}
+    )
     version = hashlib.sha256(identity.encode()).hexdigest()[:12]
     key = f"user/{name}/{version}"
     folder = cache_dir() / "user" / name
@@ -111,7 +128,9 @@ def register_idx_dataset(name: str, *, train_images, train_labels, test_images=N
             splits=tuple(files),
             load=partial(_load, name, files, len(classes), transpose, key),
             version=lambda: version,
-            disk_usage=lambda: sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0,
+            disk_usage=lambda: (
+                sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+            ),
             remove=lambda: (shutil.rmtree(folder, ignore_errors=True), 0)[1],
         )
     )

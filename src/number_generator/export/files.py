@@ -15,13 +15,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dataset import load_spec
-from .datasets.cache import atomic_write_bytes
-from .phone import PhoneNumberBatch
-from .png import write_png
-from .randomness import sample_generator
-from .render import DEFAULT_WORD_SPACING, render_sequence, render_text, resolve_augmentation
-from .validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
+from number_generator.core.randomness import sample_generator
+from number_generator.core.render import DEFAULT_WORD_SPACING, render_sequence, render_text, resolve_augmentation
+from number_generator.core.validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
+from number_generator.data.dataset import load_spec
+from number_generator.data.phone import PhoneNumberBatch
+from number_generator.glyphsets.cache import atomic_write_bytes
+from number_generator.io.png import write_png
 
 LABELS_FILE = "labels.csv"
 MAX_WORKERS = 256
@@ -43,17 +43,28 @@ def _png_path(output_path, default_name: str) -> Path:
     return output_path / default_name
 
 
-def write_sequence_png(digits: str, spacing_range, image_width: int, output_path: Path, *, seed: int,
-                       split: str = "train", align: str = "center", strict: bool = False,
-                       overwrite: bool = False, augment=None) -> Path:  # fmt: skip
+def write_sequence_png(
+    digits: str,
+    spacing_range,
+    image_width: int,
+    output_path: Path,
+    *,
+    seed: int,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    overwrite: bool = False,
+    augment=None,
+) -> Path:
     """Render ``digits`` and write one PNG.
 
     ``output_path`` ending in ``.png`` is the file; anything else is a
     directory (created if needed) that gets :func:`sequence_file_name`.
     """
     digits = parse_digits(digits)
-    sample = render_sequence(digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict,
-                             augment=augment)  # fmt: skip
+    sample = render_sequence(
+        digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict, augment=augment
+    )
     return write_png(_png_path(output_path, sequence_file_name(digits, seed)), sample.image, overwrite=overwrite)
 
 
@@ -63,18 +74,40 @@ def text_file_name(text: str, seed: int) -> str:
     return f"text-{shown}{'' if len(text) <= 32 else f'-{len(text)}chars'}-seed{seed}.png"
 
 
-def write_text_png(text: str, spacing_range, image_width: int, output_path: Path, *, seed: int,
-                   dataset: str = "emnist-byclass", word_spacing=DEFAULT_WORD_SPACING, split: str = "train", align: str = "center",
-                   strict: bool = False, overwrite: bool = False, augment=None) -> Path:  # fmt: skip
+def write_text_png(
+    text: str,
+    spacing_range,
+    image_width: int,
+    output_path: Path,
+    *,
+    seed: int,
+    dataset: str = "emnist-byclass",
+    word_spacing=DEFAULT_WORD_SPACING,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    overwrite: bool = False,
+    augment=None,
+) -> Path:
     """Render ``text`` with a glyph dataset and write one PNG (``output_path`` as in :func:`write_sequence_png`)."""
-    sample = render_text(text, spacing_range, image_width, dataset=dataset, seed=seed, split=split, align=align,
-                         word_spacing=word_spacing, strict=strict, augment=augment)  # fmt: skip
+    sample = render_text(
+        text,
+        spacing_range,
+        image_width,
+        dataset=dataset,
+        seed=seed,
+        split=split,
+        align=align,
+        word_spacing=word_spacing,
+        strict=strict,
+        augment=augment,
+    )
     return write_png(_png_path(output_path, text_file_name(text, seed)), sample.image, overwrite=overwrite)
 
 
 def phone_file_name(index: int, count: int) -> str:
     """``phone-000042.png``: zero-padded so names sort in index order."""
-    from .shards import flat_file_name
+    from number_generator.export.shards import flat_file_name
 
     return flat_file_name(PHONE_PREFIX, index, count)
 
@@ -91,16 +124,34 @@ class ExportResult:
     labels_path: Path
 
 
-def phone_spec(count: int, spacing_range, image_width: int, *, seed: int, separator: str = "-", formats=None,
-               split: str = "train", align: str = "center", strict: bool = False, augment=None) -> dict:  # fmt: skip
-    """The dataset spec (see :mod:`number_generator.dataset`) of a phone-number export."""
+def phone_spec(
+    count: int,
+    spacing_range,
+    image_width: int,
+    *,
+    seed: int,
+    separator: str = "-",
+    formats=None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    augment=None,
+) -> dict:
+    """The dataset spec (see :mod:`number_generator.data.dataset`) of a phone-number export."""
     if formats is not None and not isinstance(formats, (str, dict)):
         formats = list(formats)
     return {
-        "seed": seed, "length": count, "dataset": "mnist", "split": split, "spacing": list(spacing_range),
-        "width": image_width, "align": align, "strict": strict, "augment": augment,
+        "seed": seed,
+        "length": count,
+        "dataset": "mnist",
+        "split": split,
+        "spacing": list(spacing_range),
+        "width": image_width,
+        "align": align,
+        "strict": strict,
+        "augment": augment,
         "draw": {"kind": "phone", "formats": formats, "separator": separator},
-    }  # fmt: skip
+    }
 
 
 def _write_labels(out_dir: Path, batch: PhoneNumberBatch) -> Path:
@@ -125,13 +176,27 @@ def _write_labels(out_dir: Path, batch: PhoneNumberBatch) -> Path:
     return path
 
 
-def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: Path, *, seed: int | None = None,
-                         workers: int = 1, separator: str = "-", formats=None, split: str = "train",
-                         align: str = "center", strict: bool = False, overwrite: bool = False,
-                         progress: bool = False, chunk_size: int | None = None, augment=None) -> ExportResult:  # fmt: skip
+def export_phone_numbers(
+    count: int,
+    spacing_range,
+    image_width: int,
+    out_dir: Path,
+    *,
+    seed: int | None = None,
+    workers: int = 1,
+    separator: str = "-",
+    formats=None,
+    split: str = "train",
+    align: str = "center",
+    strict: bool = False,
+    overwrite: bool = False,
+    progress: bool = False,
+    chunk_size: int | None = None,
+    augment=None,
+) -> ExportResult:
     """Write ``count`` distinct phone-number PNGs and ``labels.csv`` into ``out_dir``.
 
-    The same machinery as ``number-generator dataset`` (:func:`~number_generator.shards.export_dataset`)
+    The same machinery as ``number-generator dataset`` (:func:`~number_generator.export.shards.export_dataset`)
     with a phone-number spec and the flat layout ``phone-<i>.png``: shards of
     ``chunk_size`` images, a ``manifest.json``, ``metadata.jsonl``, and
     resumption (re-running the same command finishes an interrupted export).
@@ -141,17 +206,38 @@ def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: P
     false.  On ``KeyboardInterrupt``/SIGTERM the finished images are kept,
     ``labels.csv`` lists exactly them, and the exception propagates.
     """
-    from .shards import LABELS, _LocalOutput, export_dataset, read_manifest
+    from number_generator.export.shards import LABELS, _LocalOutput, export_dataset, read_manifest
 
-    batch = PhoneNumberBatch(count, spacing_range, image_width, seed=seed, separator=separator,
-                             formats=formats, split=split, align=align, strict=strict, augment=augment)  # fmt: skip
+    batch = PhoneNumberBatch(
+        count,
+        spacing_range,
+        image_width,
+        seed=seed,
+        separator=separator,
+        formats=formats,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
+    )
     workers = check_int("workers", workers, 1, MAX_WORKERS)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"output path {out_dir} is a file, not a directory")
-    spec = load_spec(phone_spec(batch.count, batch.spacing_range, batch.image_width, seed=batch.seed,
-                                separator=batch.separator, formats=formats, split=batch.split, align=batch.align,
-                                strict=batch.strict, augment=augment))  # fmt: skip
+    spec = load_spec(
+        phone_spec(
+            batch.count,
+            batch.spacing_range,
+            batch.image_width,
+            seed=batch.seed,
+            separator=batch.separator,
+            formats=formats,
+            split=batch.split,
+            align=batch.align,
+            strict=batch.strict,
+            augment=augment,
+        )
+    )
     if chunk_size is None:
         chunk_size = max(250, -(-batch.count // 1000))  # at most ~1000 shards: the manifest stays small
     layout = f"flat:{PHONE_PREFIX}"
@@ -168,8 +254,16 @@ def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: P
             more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
             raise FileExistsError(f"{out_dir / clashes[0]} exists{more}; use --overwrite to replace")
     try:
-        result = export_dataset(spec, out_dir, format="png", shard_size=chunk_size, workers=workers,
-                                progress=progress, overwrite=True, layout=layout)  # fmt: skip
+        result = export_dataset(
+            spec,
+            out_dir,
+            format="png",
+            shard_size=chunk_size,
+            workers=workers,
+            progress=progress,
+            overwrite=True,
+            layout=layout,
+        )
     except BaseException:
         _write_labels(out_dir, batch)
         raise
@@ -178,7 +272,7 @@ def export_phone_numbers(count: int, spacing_range, image_width: int, out_dir: P
 
 def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:
     """The README's first command: a sequence, 12 phone numbers with labels, and a page of them."""
-    from .sheet import contact_sheet
+    from number_generator.io.sheet import contact_sheet
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -211,16 +305,26 @@ def preview_file_name(augment: object, seed: int) -> str:
     return f"preview-{name}-seed{seed}.png"
 
 
-def write_preview(output_path: Path, *, augment="medium", count: int = 12, length: int = 10,
-                  spacing_range=(0, 4), image_width: int = 300, seed: int = 0, columns: int = 2,
-                  split: str = "train", overwrite: bool = False) -> Path:  # fmt: skip
+def write_preview(
+    output_path: Path,
+    *,
+    augment="medium",
+    count: int = 12,
+    length: int = 10,
+    spacing_range=(0, 4),
+    image_width: int = 300,
+    seed: int = 0,
+    columns: int = 2,
+    split: str = "train",
+    overwrite: bool = False,
+) -> Path:
     """Write a contact sheet of ``count`` random digit sequences drawn with ``augment``.
 
     Sample ``i`` (random digits, then the image) depends only on ``(seed, i)``.
     ``output_path`` ending in ``.png`` is the file; anything else is a directory
     that gets :func:`preview_file_name`.  Shows users what they will train on.
     """
-    from .sheet import contact_sheet
+    from number_generator.io.sheet import contact_sheet
 
     pipeline = resolve_augmentation(augment)  # bad specs fail before any work
     count = check_int("count", count, 1, MAX_PREVIEW)

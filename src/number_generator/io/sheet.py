@@ -6,11 +6,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .png import to_uint8
+from number_generator.io.png import to_uint8
 
 
-def contact_sheet(images: Sequence[np.ndarray], labels: Sequence[str], *, columns: int = 1, scale: int = 2,
-                  margin: int = 8, label_height: int = 14):  # fmt: skip
+def contact_sheet(
+    images: Sequence[np.ndarray],
+    labels: Sequence[str],
+    *,
+    columns: int = 1,
+    scale: int = 2,
+    margin: int = 8,
+    label_height: int = 14,
+):
     """A white page with each image (scaled up by ``scale``, nearest neighbour) above its label.
 
     Returns a ``PIL.Image.Image`` in mode ``L``.

@@ -13,7 +13,7 @@ per image than drawing a new stroke.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -60,11 +60,11 @@ BANK_SEED = 20261124
 BANK_VERSION = 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def synthetic_glyphs(char: str) -> tuple[np.ndarray, np.ndarray]:
     """The sample bank of a synthesised character: ``(BANK_SIZE, 28, 28) uint8`` and its ink extents."""
-    from .datasets.cache import cached_array
-    from .glyphs import ink_extents
+    from number_generator.glyphsets.cache import cached_array
+    from number_generator.glyphsets.glyphs import ink_extents
 
     name, draw = SYNTHESISED[char]
     stem = f"synthetic/{name}-v{BANK_VERSION}-{BANK_SEED}-{BANK_SIZE}"

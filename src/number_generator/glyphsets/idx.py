@@ -108,8 +108,9 @@ def read_idx(path: str | PathLike[str]) -> np.ndarray:
     return decode_idx(path.read_bytes(), source=str(path))
 
 
-def check_glyph_arrays(images: np.ndarray, labels: np.ndarray, images_source: str, labels_source: str,
-                       error: type[ValueError] = IDXError) -> None:  # fmt: skip
+def check_glyph_arrays(
+    images: np.ndarray, labels: np.ndarray, images_source: str, labels_source: str, error: type[ValueError] = IDXError
+) -> None:
     """Raise ``error`` unless ``images`` are ``uint8 (N, 28, 28)`` with one label each."""
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
         raise error(f"{images_source}: expected uint8 images of 28x28, got {images.dtype} {images.shape}")

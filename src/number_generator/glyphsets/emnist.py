@@ -44,8 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import atomic_write_bytes, cache_dir, save_npy_atomic
-from .idx import IDXError, check_glyph_arrays, decode_idx
+from number_generator.glyphsets.cache import atomic_write_bytes, cache_dir, save_npy_atomic
+from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, decode_idx
 
 ARCHIVE_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
 ARCHIVE_MD5 = "58c8d27c78d21e728a6bc7b3cc06412e"
@@ -94,20 +94,50 @@ _LETTERS = ("",) + tuple(_UPPER)  # label 0 is unused in emnist-letters
 SPLITS: dict[str, EmnistSplit] = {
     s.name: s
     for s in (
-        EmnistSplit("byclass", "digits, A-Z and a-z, 62 classes (train 697,932, test 116,323)",
-                    tuple(_DIGITS + _UPPER + _LOWER), {}, (697_932, 116_323)),
-        EmnistSplit("bymerge", "47 classes: 15 look-alike lowercase letters merged into uppercase (train 697,932, test 116,323)",
-                    _MERGED, _merged_aliases(_MERGED), (697_932, 116_323)),
-        EmnistSplit("balanced", "47 classes as bymerge, balanced (train 112,800, test 18,800)",
-                    _MERGED, _merged_aliases(_MERGED), (112_800, 18_800)),
-        EmnistSplit("letters", "26 letters, upper and lowercase merged (train 124,800, test 20,800)",
-                    _LETTERS, {low: label for label, low in enumerate(_LOWER, 1)}, (124_800, 20_800)),
-        EmnistSplit("digits", "digits 0-9 from more writers than MNIST (train 240,000, test 40,000)",
-                    tuple(_DIGITS), {}, (240_000, 40_000)),
-        EmnistSplit("mnist", "MNIST re-converted the EMNIST way, digits 0-9 (train 60,000, test 10,000)",
-                    tuple(_DIGITS), {}, (60_000, 10_000)),
+        EmnistSplit(
+            "byclass",
+            "digits, A-Z and a-z, 62 classes (train 697,932, test 116,323)",
+            tuple(_DIGITS + _UPPER + _LOWER),
+            {},
+            (697_932, 116_323),
+        ),
+        EmnistSplit(
+            "bymerge",
+            "47 classes: 15 look-alike lowercase letters merged into uppercase (train 697,932, test 116,323)",
+            _MERGED,
+            _merged_aliases(_MERGED),
+            (697_932, 116_323),
+        ),
+        EmnistSplit(
+            "balanced",
+            "47 classes as bymerge, balanced (train 112,800, test 18,800)",
+            _MERGED,
+            _merged_aliases(_MERGED),
+            (112_800, 18_800),
+        ),
+        EmnistSplit(
+            "letters",
+            "26 letters, upper and lowercase merged (train 124,800, test 20,800)",
+            _LETTERS,
+            {low: label for label, low in enumerate(_LOWER, 1)},
+            (124_800, 20_800),
+        ),
+        EmnistSplit(
+            "digits",
+            "digits 0-9 from more writers than MNIST (train 240,000, test 40,000)",
+            tuple(_DIGITS),
+            {},
+            (240_000, 40_000),
+        ),
+        EmnistSplit(
+            "mnist",
+            "MNIST re-converted the EMNIST way, digits 0-9 (train 60,000, test 10,000)",
+            tuple(_DIGITS),
+            {},
+            (60_000, 10_000),
+        ),
     )
-}  # fmt: skip
+}
 
 
 def _check_split(split: str) -> EmnistSplit:
@@ -217,7 +247,9 @@ def _check_mapping(spec: EmnistSplit, mapping: dict[int, list[str]], source: str
     for label, chars in mapping.items():
         expected = spec.classes[label] if 0 <= label < len(spec.classes) else None
         if expected != chars[0]:
-            raise IDXError(f"{source}: label {label} maps to {chars[0]!r}, expected {expected!r} for EMNIST {spec.name}")
+            raise IDXError(
+                f"{source}: label {label} maps to {chars[0]!r}, expected {expected!r} for EMNIST {spec.name}"
+            )
 
 
 def _resolve_source(source: str | os.PathLike | None) -> Path | None:
@@ -241,7 +273,7 @@ def prepare(split: str, *, source: str | os.PathLike | None = None) -> Path:
     """Convert an EMNIST split from its source into memory-mappable arrays (once).
 
     Returns the split's cache folder.  Raises :class:`DatasetUnavailable` when
-    no source is found, :class:`~number_generator.datasets.IDXError` for a
+    no source is found, :class:`~number_generator.glyphsets.IDXError` for a
     malformed member or a mapping that is not EMNIST's.
     """
     spec = _check_split(split)
@@ -308,7 +340,9 @@ def load(split: str, part: str) -> tuple[np.ndarray, np.ndarray]:
     images = np.load(folder / f"{part}-images.npy", mmap_mode="r", allow_pickle=False)
     labels = np.load(folder / f"{part}-labels.npy", mmap_mode="r", allow_pickle=False)
     if images.shape[0] != labels.shape[0]:
-        raise IDXError(f"{folder}: {images.shape[0]} images but {labels.shape[0]} labels; run 'datasets remove' and convert again")
+        raise IDXError(
+            f"{folder}: {images.shape[0]} images but {labels.shape[0]} labels; run 'datasets remove' and convert again"
+        )
     return images, labels
 
 
@@ -344,15 +378,17 @@ def _fetch(progress: bool) -> Path:
     errors = []
     for url in mirrors():
         try:
-            fetched = pooch.retrieve(url, known_hash=f"md5:{expected_md5()}", fname=ARCHIVE_NAME,
-                                     path=target.parent, progressbar=progress)  # fmt: skip
+            fetched = pooch.retrieve(
+                url, known_hash=f"md5:{expected_md5()}", fname=ARCHIVE_NAME, path=target.parent, progressbar=progress
+            )
             return Path(fetched)
         except ValueError as exc:  # pooch: hash mismatch (the temporary download is deleted)
             errors.append(f"{url}: {exc}".replace("\n", " "))
         except (requests.RequestException, OSError) as exc:
             errors.append(f"{url}: {type(exc).__name__}: {exc}".replace("\n", " "))
     raise DatasetUnavailable(
-        "could not download EMNIST: " + "; ".join(errors)
+        "could not download EMNIST: "
+        + "; ".join(errors)
         + f". Download {ARCHIVE_URL} (md5 {ARCHIVE_MD5}) yourself and put it at {target}, "
         f"or point {PATH_ENV} at it"
     )

@@ -15,10 +15,10 @@ from functools import partial
 
 import numpy as np
 
-from . import emnist, mnist
-from .emnist import DatasetUnavailable
-from .idx import IDXError, read_idx
-from .mnist import DataIntegrityError
+from number_generator.glyphsets import emnist, mnist
+from number_generator.glyphsets.emnist import DatasetUnavailable
+from number_generator.glyphsets.idx import IDXError, read_idx
+from number_generator.glyphsets.mnist import DataIntegrityError
 
 __all__ = [
     "DataIntegrityError",
@@ -93,7 +93,9 @@ class GlyphDataset:
     def check_split(self, split: str) -> str:
         """Return ``split`` if this dataset has it, else raise ``ValueError``."""
         if split not in self.splits:
-            raise ValueError(f"unknown split {split!r} for dataset {self.name!r}; choose one of {', '.join(self.splits)}")
+            raise ValueError(
+                f"unknown split {split!r} for dataset {self.name!r}; choose one of {', '.join(self.splits)}"
+            )
         return split
 
 
@@ -106,7 +108,7 @@ def register_dataset(dataset: GlyphDataset) -> None:
 
     replaced = dataset.name in _REGISTRY
     _REGISTRY[dataset.name] = dataset
-    glyphs = sys.modules.get("number_generator.glyphs")
+    glyphs = sys.modules.get("number_generator.glyphsets.glyphs")
     if replaced and glyphs is not None:
         glyphs.get_glyph_set.cache_clear()
 
@@ -155,4 +157,4 @@ def _emnist_dataset(split: emnist.EmnistSplit) -> GlyphDataset:
 for _split in emnist.SPLITS.values():
     register_dataset(_emnist_dataset(_split))
 
-from .user import register_idx_dataset  # noqa: E402  (uses GlyphDataset above)
+from number_generator.glyphsets.user import register_idx_dataset  # noqa: E402  (uses GlyphDataset above)

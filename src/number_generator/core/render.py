@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .glyphs import GlyphSet, get_glyph_set, ink_extents
-from .layout import draw_gaps, fit, place
-from .randomness import as_generator
-from .strokes import SYNTHESISED, synthetic_glyphs
-from .validation import (
+from number_generator.core.layout import draw_gaps, fit, place
+from number_generator.core.randomness import as_generator
+from number_generator.core.validation import (
     MAX_SEQUENCE_LENGTH,
     check_align,
     check_image_width,
     check_spacing_range,
     parse_digits,
 )
+from number_generator.glyphsets.glyphs import GlyphSet, get_glyph_set, ink_extents
+from number_generator.glyphsets.strokes import SYNTHESISED, synthetic_glyphs
 
 HEIGHT = 28
 #: Default gap one space stands for, pixels between ink (about half a glyph).
@@ -148,13 +148,23 @@ def resolve_augmentation(augment):
     """
     if augment is None:
         return None
-    from .augment import resolve_augment
+    from number_generator.augment import resolve_augment
 
     return resolve_augment(augment)
 
 
-def _render(text: str, classes: np.ndarray, glyph_set: GlyphSet, spacing_range, image_width: int,
-            rng: np.random.Generator, align: str, strict: bool, augment=None, words=None) -> Sample:
+def _render(
+    text: str,
+    classes: np.ndarray,
+    glyph_set: GlyphSet,
+    spacing_range,
+    image_width: int,
+    rng: np.random.Generator,
+    align: str,
+    strict: bool,
+    augment=None,
+    words=None,
+) -> Sample:
     """Pick glyphs, draw gaps, (augment glyphs), compose, (augment the image).
 
     ``augment`` is a resolved ``Pipeline`` or ``None``.  Augmentation draws its
@@ -225,7 +235,7 @@ def render_sequence(
     seed : int, numpy.random.Generator or None
         Same seed, same output.
     dataset : str
-        Glyph dataset name (see :func:`number_generator.datasets.dataset_names`).
+        Glyph dataset name (see :func:`number_generator.glyphsets.dataset_names`).
     split : str
         ``"train"`` or ``"test"``: which samples the glyphs are drawn from.
     align : {"center", "left", "right"}
@@ -256,8 +266,7 @@ def render_sequence(
         raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
     classes = _classes_of(text, glyph_set)
     pipeline = resolve_augmentation(augment)
-    return _render(text, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict,
-                   pipeline)  # fmt: skip
+    return _render(text, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict, pipeline)
 
 
 def generate_numbers_sequence(
@@ -286,7 +295,13 @@ def generate_numbers_sequence(
         1.0 = white background, 0.0 = black ink.
     """
     return render_sequence(
-        parse_digits(digits), spacing_range, image_width, seed=seed, split=split, align=align, strict=strict,
+        parse_digits(digits),
+        spacing_range,
+        image_width,
+        seed=seed,
+        split=split,
+        align=align,
+        strict=strict,
         augment=augment,
     ).image
 
@@ -346,18 +361,46 @@ def render_text(
     if text != text.strip(" "):
         raise ValueError(f"text must not start or end with a space, got {text!r}")
     glyph_set = get_glyph_set(dataset, split)
-    return _render_text(text, glyph_set, spacing_range, image_width, as_generator(seed), align, strict,
-                        resolve_augmentation(augment), word_spacing)  # fmt: skip
+    return _render_text(
+        text,
+        glyph_set,
+        spacing_range,
+        image_width,
+        as_generator(seed),
+        align,
+        strict,
+        resolve_augmentation(augment),
+        word_spacing,
+    )
 
 
-def _render_text(text: str, glyph_set: GlyphSet, spacing_range, image_width: int, rng: np.random.Generator,
-                 align: str, strict: bool, augment, word_spacing) -> Sample:  # fmt: skip
+def _render_text(
+    text: str,
+    glyph_set: GlyphSet,
+    spacing_range,
+    image_width: int,
+    rng: np.random.Generator,
+    align: str,
+    strict: bool,
+    augment,
+    word_spacing,
+) -> Sample:
     """:func:`render_text` after validation: spaces become word gaps, each with its own box."""
     drawn = text.replace(" ", "")
     classes = _classes_of(drawn, glyph_set)
     breaks = np.array([len(run) for run in _space_runs(text)], dtype=np.int64)
-    sample = _render(drawn, classes, glyph_set, spacing_range, image_width, rng, align, strict,
-                     augment, words=(breaks, word_spacing) if breaks.any() else None)  # fmt: skip
+    sample = _render(
+        drawn,
+        classes,
+        glyph_set,
+        spacing_range,
+        image_width,
+        rng,
+        align,
+        strict,
+        augment,
+        words=(breaks, word_spacing) if breaks.any() else None,
+    )
     if not breaks.any():
         return sample
     boxes, indices = [], []
@@ -372,8 +415,14 @@ def _render_text(text: str, glyph_set: GlyphSet, spacing_range, image_width: int
             for j in range(run):
                 boxes.append(np.array([edges[j], y0, edges[j + 1], y1], dtype=np.int32))
                 indices.append(-1)
-    return Sample(image=sample.image, text=text, boxes=np.stack(boxes).astype(np.int32),
-                  glyph_indices=np.array(indices, dtype=np.int64), spacing=sample.spacing, scale=sample.scale)  # fmt: skip
+    return Sample(
+        image=sample.image,
+        text=text,
+        boxes=np.stack(boxes).astype(np.int32),
+        glyph_indices=np.array(indices, dtype=np.int64),
+        spacing=sample.spacing,
+        scale=sample.scale,
+    )
 
 
 def _space_runs(text: str) -> list[str]:
@@ -408,5 +457,15 @@ def generate_text_sequence(
     ndarray, shape (28, image_width), float32
         1.0 = white background, 0.0 = black ink.
     """
-    return render_text(text, spacing_range, image_width, dataset=dataset, word_spacing=word_spacing, seed=seed,
-                       split=split, align=align, strict=strict, augment=augment).image  # fmt: skip
+    return render_text(
+        text,
+        spacing_range,
+        image_width,
+        dataset=dataset,
+        word_spacing=word_spacing,
+        seed=seed,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
+    ).image

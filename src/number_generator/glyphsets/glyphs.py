@@ -1,0 +1,180 @@
+"""A dataset split's glyphs with their ink extents, precomputed once.
+
+The ink extents of a glyph are the first and last column (and row) holding
+any ink (pixel value > 0).  They are computed for a whole split at once,
+vectorised, cached on disk next to the decoded arrays, and memory-mapped.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from number_generator.glyphsets import get_dataset
+from number_generator.glyphsets.cache import cached_array
+
+
+def ink_extents(images: np.ndarray) -> np.ndarray:
+    """Ink extents of a stack of glyphs.
+
+    Parameters
+    ----------
+    images : ndarray, shape (N, H, W), uint8
+        0 = paper, any value > 0 = ink.
+
+    Returns
+    -------
+    ndarray, shape (N, 4), int16
+        ``left, right, top, bottom`` -- inclusive pixel indices of the first and
+        last column and row with ink.  A glyph without ink gets the full
+        extent ``0, W-1, 0, H-1`` so that it still occupies space.
+    """
+    images = np.asarray(images)
+    n, h, w = images.shape
+    out = np.empty((n, 4), dtype=np.int16)
+    cols = images.any(axis=1)  # (N, W)
+    rows = images.any(axis=2)  # (N, H)
+    has_ink = cols.any(axis=1)
+    out[:, 0] = np.where(has_ink, cols.argmax(axis=1), 0)
+    out[:, 1] = np.where(has_ink, w - 1 - cols[:, ::-1].argmax(axis=1), w - 1)
+    out[:, 2] = np.where(has_ink, rows.argmax(axis=1), 0)
+    out[:, 3] = np.where(has_ink, h - 1 - rows[:, ::-1].argmax(axis=1), h - 1)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class GlyphSet:
+    """All glyphs of one dataset split, indexed for fast sampling by character.
+
+    Attributes
+    ----------
+    dataset, split : str
+        Where the glyphs come from.
+    images : ndarray (N, 28, 28) uint8, or GlyphReader
+        0 = paper, 255 = ink; read-only: a view of a memory map, or for files
+        over :data:`READER_MIN_BYTES` a :class:`GlyphReader`.
+    labels : ndarray (N,)
+        Class of each glyph.
+    extents : ndarray (N, 4) int16
+        ``left, right, top, bottom`` ink extents (see :func:`ink_extents`).
+    class_of_char : dict[str, int]
+        Character -> class label.
+    order : ndarray (N,) int64
+        Glyph indices sorted by class; class ``c`` occupies
+        ``order[starts[c] : starts[c] + counts[c]]``.
+    starts, counts : ndarray (C,) int64
+    """
+
+    dataset: str
+    split: str
+    images: np.ndarray
+    labels: np.ndarray
+    extents: np.ndarray
+    class_of_char: dict[str, int]
+    order: np.ndarray
+    starts: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def characters(self) -> str:
+        """Every character this set can draw (classes without samples excluded)."""
+        return "".join(ch for ch, c in self.class_of_char.items() if self.counts[c] > 0)
+
+    def pick(self, classes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One glyph index per requested class, uniformly among that class's samples."""
+        offsets = rng.integers(0, self.counts[classes])
+        return self.order[self.starts[classes] + offsets]
+
+
+#: Memory-mapped glyph files larger than this are read glyph by glyph (:class:`GlyphReader`).
+READER_MIN_BYTES = 64 * 2**20
+
+
+class GlyphReader:
+    """Glyphs of a large uncompressed ``.npy`` file, read with ``pread``, one glyph per read.
+
+    A memory map of a large file (EMNIST byclass: 547 MB) ends up counting
+    in the process's resident memory almost whole after a few thousand random
+    draws: the kernel maps whole folios around every page touched. Reading
+    each glyph into a fresh array keeps the process's memory at what it
+    holds; the file's pages stay in the kernel's page cache, shared by every
+    process. Supports what rendering needs: ``len``, ``shape``, ``dtype`` and
+    indexing by an int or an array of ints (returns ``(n, 28, 28) uint8``).
+    """
+
+    def __init__(self, path: str, offset: int, count: int, glyph_shape=(28, 28)):
+        self.path, self.offset = str(path), int(offset)
+        self.shape = (int(count), *glyph_shape)
+        self.dtype = np.dtype(np.uint8)
+        self._size = int(np.prod(glyph_shape))
+        self._fd = os.open(self.path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index):
+        scalar = np.ndim(index) == 0
+        indices = np.atleast_1d(np.asarray(index, dtype=np.int64))
+        if indices.size and (indices.min() < -len(self) or indices.max() >= len(self)):
+            raise IndexError(f"glyph index out of range for {len(self)} glyphs")
+        indices = np.where(indices < 0, indices + len(self), indices)
+        out = np.empty((indices.size, *self.shape[1:]), dtype=np.uint8)
+        flat = out.reshape(indices.size, self._size)
+        for j, i in enumerate(indices.tolist()):
+            flat[j] = np.frombuffer(os.pread(self._fd, self._size, self.offset + i * self._size), dtype=np.uint8)
+        return out[0] if scalar else out
+
+    def __getstate__(self):  # reopened in a spawned worker process
+        return {"path": self.path, "offset": self.offset, "count": self.shape[0], "glyph_shape": self.shape[1:]}
+
+    def __setstate__(self, state):
+        self.__init__(state["path"], state["offset"], state["count"], state["glyph_shape"])
+
+    def __del__(self):
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
+def _glyph_access(images):
+    """How a split's glyphs are read: a plain view of a small memory map, a reader for a large one."""
+    if isinstance(images, np.memmap):
+        if images.nbytes >= READER_MIN_BYTES and images.filename and images.dtype == np.uint8:
+            return GlyphReader(images.filename, images.offset, len(images), images.shape[1:])
+        return images.view(np.ndarray)  # same pages, cheaper indexing
+    return images
+
+
+@cache
+def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
+    """The :class:`GlyphSet` of a dataset split, loaded once per process.
+
+    Raises
+    ------
+    ValueError
+        Unknown dataset or split.
+    """
+    source = get_dataset(dataset)
+    source.check_split(split)
+    images, labels = source.load(split)
+    extents = cached_array(f"{source.name}/{source.version()}/{split}-extents.npy", lambda: ink_extents(images))
+    n_classes = len(source.classes)
+    labels_i = np.asarray(labels, dtype=np.int64)
+    order = np.argsort(labels_i, kind="stable")
+    counts = np.bincount(labels_i, minlength=n_classes)[:n_classes]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    class_of_char = source.char_labels()
+    return GlyphSet(
+        dataset=source.name,
+        split=split,
+        images=_glyph_access(images),
+        labels=labels,
+        extents=np.asarray(extents),
+        class_of_char=class_of_char,
+        order=order,
+        starts=starts,
+        counts=counts,
+    )
