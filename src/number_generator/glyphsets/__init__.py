@@ -66,6 +66,9 @@ class GlyphDataset:
         (``None``: nothing to fetch).
     remove : callable or None
         ``remove() -> int``: delete its cached files, return bytes freed.
+    writers : callable or None
+        ``writers(split) -> (N,) int32``: the writer id of every glyph, aligned
+        with ``load(split)`` (``None``: writers unknown).
     """
 
     name: str
@@ -79,6 +82,7 @@ class GlyphDataset:
     disk_usage: Callable[[], int] = lambda: 0
     fetch: Callable[..., object] | None = None
     remove: Callable[[], int] | None = None
+    writers: Callable[[str], np.ndarray] | None = None
 
     def char_labels(self) -> dict[str, int]:
         """Character -> label: each class's own character first, then the aliases."""
@@ -134,6 +138,7 @@ register_dataset(
         splits=mnist.SPLITS,
         load=mnist.load,
         version=mnist.version,
+        writers=mnist.load_writers,
     )
 )
 

@@ -66,6 +66,9 @@ class GlyphSet:
         Glyph indices sorted by class; class ``c`` occupies
         ``order[starts[c] : starts[c] + counts[c]]``.
     starts, counts : ndarray (C,) int64
+    writers : ndarray (N,) int32
+        Writer id of each glyph (``mnist``: QMNIST's NIST writer ids, 0-610
+        and 2100-2599); ``-1`` where the dataset does not know its writers.
     """
 
     dataset: str
@@ -77,6 +80,7 @@ class GlyphSet:
     order: np.ndarray
     starts: np.ndarray
     counts: np.ndarray
+    writers: np.ndarray
 
     @property
     def characters(self) -> str:
@@ -167,6 +171,7 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
     counts = np.bincount(labels_i, minlength=n_classes)[:n_classes]
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     class_of_char = source.char_labels()
+    writers = source.writers(split) if source.writers else np.broadcast_to(np.int32(-1), (len(labels),))
     return GlyphSet(
         dataset=source.name,
         split=split,
@@ -177,4 +182,5 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
         order=order,
         starts=starts,
         counts=counts,
+        writers=np.asarray(writers),
     )

@@ -5,6 +5,14 @@ IDX files, gzip-compressed, in ``data/mnist/``.  ``checksums.json`` beside them
 holds their sha256, written by ``scripts/build_mnist_bundle.py`` after it
 checked the official md5 sums; :func:`load` refuses files that do not match.
 
+Beside them, the QMNIST extended labels (Yadav and Bottou, "Cold Case: The
+Lost MNIST Digits", NeurIPS 2019; BSD licence, ``QMNIST-LICENSE``) name the
+NIST writer of every digit: row ``i`` of ``qmnist-train-labels-idx2-int.gz``
+is MNIST training digit ``i``, and the first 10,000 rows of the test file are
+the t10k digits in order.  :func:`load_writers` checks that alignment (the
+QMNIST class column equals the MNIST label for every digit) before it trusts
+a writer id.
+
 MNIST: Yann LeCun, Corinna Cortes and Christopher J. C. Burges,
 licensed CC BY-SA 3.0.
 """
@@ -29,6 +37,9 @@ _FILES = {
     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
 }
 SPLIT_SIZES = {"train": 60_000, "test": 10_000}
+_QMNIST_FILES = {"train": "qmnist-train-labels-idx2-int.gz", "test": "qmnist-test-labels-idx2-int.gz"}
+#: Columns of a QMNIST extended-label row (see the QMNIST README).
+QMNIST_CLASS, QMNIST_WRITER = 0, 2
 
 
 class DataIntegrityError(ValueError):
@@ -115,3 +126,38 @@ def load(split: str) -> tuple[np.ndarray, np.ndarray]:
     images = cached_array(f"{key}-images.npy", build(0))
     labels = cached_array(f"{key}-labels.npy", build(1))
     return images, labels
+
+
+def _build_writers(split: str, labels: np.ndarray) -> np.ndarray:
+    name = _QMNIST_FILES[split]
+    table = _read_checked(name)
+    n = SPLIT_SIZES[split]
+    if table.ndim != 2 or table.shape[0] < n or table.shape[1] <= QMNIST_WRITER:
+        raise DataIntegrityError(f"{name}: expected at least {n} rows of QMNIST labels, got shape {table.shape}")
+    mismatched = np.flatnonzero(table[:n, QMNIST_CLASS] != labels)
+    if mismatched.size:
+        first = int(mismatched[0])
+        raise DataIntegrityError(
+            f"{name} is not aligned with the MNIST {split} labels: {mismatched.size} of {n} rows differ "
+            f"(first at row {first}: QMNIST class {int(table[first, QMNIST_CLASS])}, MNIST label "
+            f"{int(labels[first])}); writer ids cannot be trusted"
+        )
+    return table[:n, QMNIST_WRITER].astype(np.int32)
+
+
+def load_writers(split: str) -> np.ndarray:
+    """NIST writer id of every digit of a split: ``(N,) int32``, aligned with :func:`load`'s arrays.
+
+    Ids are QMNIST's (0-610 and 2100-2599); the train and test splits share
+    no writer.  The first call checks the bundled QMNIST file's sha256 and its
+    alignment with the MNIST labels, then caches the ids; later calls
+    memory-map them (read-only).
+
+    Raises
+    ------
+    DataIntegrityError
+        If the QMNIST file is altered or its class column differs from the
+        MNIST label of any digit.
+    """
+    _, labels = load(split)
+    return cached_array(f"mnist/{version()}/{split}-writers.npy", lambda: _build_writers(split, np.asarray(labels)))
