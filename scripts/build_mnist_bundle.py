@@ -72,21 +72,19 @@ def _gzip_reproducibly(raw: bytes, dest: Path) -> None:
 
 
 def _copy_qmnist(source: Path, dest: Path, checksums: dict[str, dict[str, str | int]]) -> str | None:
-    """Copy the QMNIST files and licence into ``dest``; an error message if a file is missing or altered."""
-    for name, expected in QMNIST_SHA256.items():
-        path = source / name
-        if not path.is_file():
-            return f"{path}: not found (expected the QMNIST file {name})"
-        raw = path.read_bytes()
-        sha256 = hashlib.sha256(raw).hexdigest()
-        if sha256 != expected:
-            return f"{path}: sha256 {sha256} is not the published {expected}"
-        shutil.copyfile(path, dest / name)
-        checksums[name] = {"sha256": sha256, "size": len(raw)}
-        print(f"{name}: sha256 ok, {len(raw)} bytes bundled")
+    """Copy the QMNIST files and licence into ``dest`` once all are checked; else an error message."""
     licence = source / "LICENSE"
-    if not licence.is_file():
-        return f"{licence}: not found (QMNIST's BSD licence must ship with its files)"
+    for path in [source / name for name in QMNIST_SHA256] + [licence]:
+        if not path.is_file():
+            return f"{path}: not found (--qmnist needs {', '.join(QMNIST_SHA256)} and QMNIST's LICENSE)"
+    for name, expected in QMNIST_SHA256.items():
+        sha256 = hashlib.sha256((source / name).read_bytes()).hexdigest()
+        if sha256 != expected:
+            return f"{source / name}: sha256 {sha256} is not the published {expected}"
+    for name in QMNIST_SHA256:
+        shutil.copyfile(source / name, dest / name)
+        checksums[name] = {"sha256": QMNIST_SHA256[name], "size": (dest / name).stat().st_size}
+        print(f"{name}: sha256 ok, {checksums[name]['size']} bytes bundled")
     shutil.copyfile(licence, dest / "QMNIST-LICENSE")
     return None
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import importlib.util
 import json
 import shutil
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +26,7 @@ from number_generator.glyphsets.writers import (
 
 QMNIST = {"train": "qmnist-train-labels-idx2-int.gz", "test": "qmnist-test-labels-idx2-int.gz"}
 WRITER_COUNTS = {"train": 539, "test": 297}
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --------------------------------------------------------------------------- writer ids of the glyphs
@@ -120,6 +123,43 @@ def test_datasets_without_writer_records_say_so(tmp_path, monkeypatch):
     assert glyphs.writers.tolist() == [-1, -1, -1]
     with pytest.raises(ValueError, match="dataset 'no-writers' does not record who wrote its glyphs"):
         get_writer_table("no-writers", "train")
+
+
+def _build_script():
+    spec = importlib.util.spec_from_file_location("build_mnist_bundle", ROOT / "scripts" / "build_mnist_bundle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_script_copies_qmnist_from_the_folder_given_and_refuses_altered_files(tmp_path, capsys):
+    build = _build_script()
+    qmnist = tmp_path / "qmnist"
+    qmnist.mkdir()
+    for name in QMNIST.values():
+        shutil.copyfile(mnist.data_dir() / name, qmnist / name)
+    shutil.copyfile(mnist.data_dir() / "QMNIST-LICENSE", qmnist / "LICENSE")
+    source = tmp_path / "mnist-source"  # a wrong MNIST file stops the build after the QMNIST copy
+    source.mkdir()
+    (source / "train-images-idx3-ubyte").write_bytes(b"not mnist")
+    dest = tmp_path / "dest"
+    assert build.main(["--qmnist", str(qmnist), "--source", str(source), "--dest", str(dest)]) == 1
+    assert "train-images-idx3-ubyte: md5" in capsys.readouterr().err
+    for name in QMNIST.values():
+        assert (dest / name).read_bytes() == (mnist.data_dir() / name).read_bytes()
+    assert (dest / "QMNIST-LICENSE").read_text().startswith("BSD License")
+    assert not (dest / "checksums.json").exists()
+
+    data = bytearray((qmnist / QMNIST["test"]).read_bytes())
+    data[100] ^= 1
+    (qmnist / QMNIST["test"]).write_bytes(bytes(data))
+    assert build.main(["--qmnist", str(qmnist), "--source", str(source), "--dest", str(tmp_path / "d2")]) == 1
+    assert "qmnist-test-labels-idx2-int.gz: sha256" in capsys.readouterr().err
+    assert not list((tmp_path / "d2").iterdir())  # nothing copied until every file is checked
+    recorded = json.loads((mnist.data_dir() / "checksums.json").read_text())
+    assert {name: recorded[name]["sha256"] for name in QMNIST.values()} == {
+        name: build.QMNIST_SHA256[name] for name in QMNIST.values()
+    }
 
 
 # --------------------------------------------------------------------------- the tables
