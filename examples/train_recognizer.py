@@ -9,6 +9,7 @@ Requires PyTorch (CPU is fine) and matplotlib::
     pip install torch==2.13.0 matplotlib
     python examples/train_recognizer.py --out runs/medium            # headline run
     python examples/train_recognizer.py --augment none --out runs/none  # ablation
+    python examples/train_recognizer.py --model runs/medium/model.pt --eval-dir my_crops --out runs/crops
 
 What it does
 ------------
@@ -24,6 +25,10 @@ What it does
 * Metrics: character accuracy ``1 - (sum of edit distances) / (sum of target
   lengths)`` (i.e. 1 - CER, floored at 0) and whole-sequence accuracy (exact
   match).
+* Real data (``--eval-dir DIR``): a folder of labelled crops of real
+  handwriting (``labels.csv``: ``file_name,label``), each brought to the
+  model's input by :func:`prepare_crop` and scored like the test sets.
+  ``--model model.pt`` scores a trained model without training again.
 * Outputs in ``--out``: ``results.json`` (figures, wall time, arguments),
   ``curves.png`` (loss and clean-test accuracy against steps),
   ``predictions.png`` (test images with predictions, wrong ones in red) and
@@ -33,16 +38,20 @@ What it does
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import pickle
 import platform
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from number_generator.augment import PRESET_NAMES
 from number_generator.data.torch_adapter import TorchSyntheticDataset, ctc_collate
 
 ALPHABET = "0123456789-"  # class k + 1 is ALPHABET[k]; 0 is the CTC blank
@@ -55,14 +64,14 @@ EVAL_SEED = 777
 # --------------------------------------------------------------------------- data
 
 
-def train_spec(augment: str | None, length: int, *, seed: int = TRAIN_SEED) -> dict:
+def train_spec(augment: str | None, length: int, *, seed: int = TRAIN_SEED, spacing: tuple[int, int] = SPACING) -> dict:
     """Training images: MNIST ``train`` glyphs only; phone numbers and free digit strings."""
     return {
         "seed": seed,
         "length": length,
         "dataset": "mnist",
         "split": "train",
-        "spacing": list(SPACING),
+        "spacing": list(spacing),
         "width": WIDTH,
         "augment": augment,
         "draw": [
@@ -100,6 +109,137 @@ def loader(spec: dict, batch_size: int, workers: int) -> DataLoader:
         persistent_workers=workers > 0,
         prefetch_factor=4 if workers > 0 else None,
     )
+
+
+# --------------------------------------------------------------------------- real crops (--eval-dir)
+
+#: Percentile of a crop's grey levels taken as its paper (-> 1.0); ink is taken among the darker pixels.
+PAPER_PERCENTILE, INK_PERCENTILE = 90, 10
+#: Columns of ``labels.csv`` accepted as the label, in order of preference (``number``: the CLI's phone files).
+LABEL_COLUMNS = ("label", "number", "text")
+
+
+def prepare_crop(grey: np.ndarray, width: int = WIDTH, height: int = 28) -> np.ndarray:
+    """A crop of real handwriting as the model sees generated images.
+
+    1. **Polarity**: paper is taken to be the majority of the crop; if its
+       median grey is closer to the darkest level than to the lightest, the
+       crop is light ink on dark paper and is inverted.
+    2. **Contrast**: the paper level is the :data:`PAPER_PERCENTILE` th
+       percentile; the ink level is the :data:`INK_PERCENTILE` th percentile
+       of the pixels darker than halfway from the darkest pixel to the paper
+       (so sparse ink still counts, and a speck of dust does not set it).
+       Ink maps to 0.0 and paper to 1.0, linearly, clipped to [0, 1]; a crop
+       with one grey level is all paper.
+    3. **Size**: scaled to ``height`` rows keeping its aspect ratio (area
+       averaging when shrinking, bilinear when enlarging); a crop then wider
+       than ``width`` is scaled down to fit it.
+    4. **Canvas**: centred on a paper (1.0) canvas of ``height x width``,
+       like a generated image.
+
+    Parameters
+    ----------
+    grey : ndarray, shape (H, W)
+        Grey levels of any range and dtype, either polarity.
+    width, height : int
+        Canvas size in pixels (the model's input).
+
+    Returns
+    -------
+    ndarray, shape (height, width), float32
+        1.0 = paper, 0.0 = ink.
+    """
+    grey = np.asarray(grey, dtype=np.float32)
+    if grey.ndim != 2 or grey.shape[0] < 1 or grey.shape[1] < 1:
+        raise ValueError(f"a crop must be a non-empty 2-D grey image, got shape {grey.shape}")
+    darkest, median, lightest = grey.min(), np.median(grey), grey.max()
+    if median - darkest < lightest - median:
+        grey = darkest + lightest - grey
+    paper = np.percentile(grey, PAPER_PERCENTILE)
+    dark = grey[grey < (grey.min() + paper) / 2]
+    ink = np.percentile(dark, INK_PERCENTILE) if dark.size else paper
+    if paper > ink:
+        normalised = np.clip((grey - ink) / (paper - ink), 0.0, 1.0)
+    else:
+        normalised = np.ones_like(grey)
+    h, w = grey.shape
+    scale = min(height / h, width / w)
+    size = (max(1, min(width, round(w * scale))), max(1, min(height, round(h * scale))))  # cv2 order: (w, h)
+    resized = cv2.resize(normalised, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    canvas = np.ones((height, width), dtype=np.float32)
+    top, left = (height - size[1]) // 2, (width - size[0]) // 2
+    canvas[top : top + size[1], left : left + size[0]] = np.clip(resized, 0.0, 1.0)
+    return canvas
+
+
+def read_grey(path: Path) -> np.ndarray:
+    """An image file's grey levels: RGB(A), palette or grey, 8 or 16 bits; transparency over white paper."""
+    from PIL import Image, ImageOps
+
+    with Image.open(path) as image:
+        image = ImageOps.exif_transpose(image)
+        if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+            return np.asarray(image, dtype=np.float32)
+        if "A" in image.getbands() or "transparency" in image.info:
+            image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA"))
+        return np.asarray(image.convert("L"), dtype=np.float32)
+
+
+def load_eval_dir(directory: Path, alphabet: str = ALPHABET, width: int = WIDTH) -> tuple[np.ndarray, list[str]]:
+    """The labelled crops of ``directory`` as model inputs.
+
+    ``directory/labels.csv`` has a header naming ``file_name`` and a label
+    column (``label``, or ``number``/``text`` as the CLI writes them); labels
+    are read as text (leading zeros kept).  Each file is read by
+    :func:`read_grey` and prepared by :func:`prepare_crop`.
+
+    Returns
+    -------
+    images : ndarray, shape (N, 1, 28, width), float32
+    labels : list of str
+
+    Raises
+    ------
+    ValueError
+        No ``labels.csv``, no usable columns, no rows, a missing or unreadable
+        image, an empty label, or a label with characters outside ``alphabet``
+        (the message names the file and the characters).
+    """
+    from PIL import UnidentifiedImageError
+
+    table = Path(directory) / "labels.csv"
+    if not table.is_file():
+        raise ValueError(f"--eval-dir {directory}: no labels.csv (columns file_name,label)")
+    with open(table, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        columns = reader.fieldnames or []
+        label_column = next((c for c in LABEL_COLUMNS if c in columns), None)
+        if "file_name" not in columns or label_column is None:
+            raise ValueError(f"{table}: header must name file_name and label, got {','.join(columns)!r}")
+        rows = [(row["file_name"], row[label_column] or "") for row in reader]
+    if not rows:
+        raise ValueError(f"{table}: no crops listed")
+    images, labels = [], []
+    for name, label in rows:
+        outside = sorted(set(label) - set(alphabet))
+        if not label or outside:
+            problem = "an empty label" if not label else f"characters {''.join(outside)!r} the model cannot read"
+            raise ValueError(f"{table}: {name!r} has {problem} (alphabet {alphabet!r})")
+        try:
+            grey = read_grey(Path(directory) / name)
+        except (OSError, UnidentifiedImageError) as exc:
+            raise ValueError(f"{table}: cannot read image {name!r} ({exc})") from None
+        images.append(prepare_crop(grey, width))
+        labels.append(label)
+    return np.stack(images)[:, None], labels
+
+
+def batches_of(images: np.ndarray, texts: list[str], size: int = 128) -> list[dict]:
+    """Evaluation batches (as :func:`evaluate` takes them) of prepared images and their labels."""
+    return [
+        {"images": torch.from_numpy(images[i : i + size]), "texts": texts[i : i + size]}
+        for i in range(0, len(texts), size)
+    ]
 
 
 # --------------------------------------------------------------------------- model
@@ -305,8 +445,22 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak learning rate of the one-cycle schedule")
     parser.add_argument(
-        "--augment", default="medium", help="training augmentation preset or pipeline file; 'none' for the ablation"
+        "--augment",
+        default="medium",
+        help=f"training augmentation: a preset ({', '.join(PRESET_NAMES)}) or pipeline file; 'none' for the ablation",
     )
+    parser.add_argument(
+        "--spacing",
+        nargs=2,
+        type=int,
+        default=SPACING,
+        metavar=("MIN", "MAX"),
+        help=f"gap between training digits, px (default {SPACING[0]} {SPACING[1]}); test sets keep the default",
+    )
+    parser.add_argument(
+        "--eval-dir", type=Path, help="also score on this folder of real labelled crops (labels.csv: file_name,label)"
+    )
+    parser.add_argument("--model", type=Path, help="load this model.pt and score it instead of training")
     parser.add_argument("--eval-count", type=int, default=2000, help="test-split phone numbers per evaluation set")
     parser.add_argument("--curve-count", type=int, default=256, help="clean test images scored at each log point")
     parser.add_argument("--curve-every", type=int, default=200, help="steps between accuracy points of the curve")
@@ -319,48 +473,73 @@ def main(argv: list[str] | None = None) -> dict:
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    args.out.mkdir(parents=True, exist_ok=True)
     augment = None if args.augment in ("none", "") else args.augment
+    spacing = tuple(args.spacing)
+    # Bad arguments and unreadable crops stop the run before any training, as one line (exit 2).
+    try:
+        real = load_eval_dir(args.eval_dir) if args.eval_dir is not None else None
+        train_batches = loader(
+            train_spec(augment, args.steps * args.batch_size, spacing=spacing), args.batch_size, args.loader_workers
+        )
+        model = CRNN()
+        if args.model is not None:
+            model.load_state_dict(torch.load(args.model, map_location="cpu", weights_only=True))
+    except (ValueError, OSError, RuntimeError, pickle.UnpicklingError) as exc:
+        parser.error(str(exc).splitlines()[0])
+    args.out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 
-    model = CRNN()
-    train_batches = loader(train_spec(augment, args.steps * args.batch_size), args.batch_size, args.loader_workers)
-    curve_set = cached(loader(eval_spec(None, args.curve_count), 128, 0))
     curve: list[dict] = []
+    losses: list[tuple[int, float]] = []
+    if args.model is None:
+        curve_set = cached(loader(eval_spec(None, args.curve_count), 128, 0))
 
-    def on_step(step: int) -> None:
-        if step % args.curve_every == 0 or step == args.steps:
-            scores, *_ = evaluate(model, curve_set)
-            curve.append({"step": step, **scores})
+        def on_step(step: int) -> None:
+            if step % args.curve_every == 0 or step == args.steps:
+                scores, *_ = evaluate(model, curve_set)
+                curve.append({"step": step, **scores})
 
-    losses = train(model, train_batches, args.steps, lr=args.lr, on_step=on_step, progress=not args.no_progress)
+        losses = train(model, train_batches, args.steps, lr=args.lr, on_step=on_step, progress=not args.no_progress)
     train_seconds = time.perf_counter() - started
 
+    sets = {
+        name: loader(eval_spec(preset, args.eval_count), 128, 0)
+        for name, preset in (("clean", None), ("heavy", "heavy"))
+    }
+    if real is not None:
+        sets["eval_dir"] = batches_of(*real)
     results = {}
-    for name, preset in (("clean", None), ("heavy", "heavy")):
-        scores, predictions, targets, images = evaluate(model, loader(eval_spec(preset, args.eval_count), 128, 0))
-        results[name] = scores
-        prediction_sheet(args.out / f"predictions-{name}.png", images, predictions, targets)
+    for name, batches in sets.items():
+        scores, predictions, targets, images = evaluate(model, batches)
+        results[name] = scores | ({"count": len(targets)} if name == "eval_dir" else {})
+        prediction_sheet(args.out / f"predictions-{name.replace('_', '-')}.png", images, predictions, targets)
     total_seconds = time.perf_counter() - started
 
-    title = f"CRNN-CTC, train augmentation {args.augment!r}, {args.steps} steps x {args.batch_size}"
-    plot_curves(args.out / "curves.png", losses, curve, title)
-    torch.save(model.state_dict(), args.out / "model.pt")
+    if args.model is None:
+        title = f"CRNN-CTC, train augmentation {args.augment!r}, {args.steps} steps x {args.batch_size}"
+        plot_curves(args.out / "curves.png", losses, curve, title)
+        torch.save(model.state_dict(), args.out / "model.pt")
     report = {
         "arguments": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "test_clean": results["clean"],
         "test_heavy": results["heavy"],
+        **({"eval_dir": results["eval_dir"]} if real is not None else {}),
         "train_seconds": round(train_seconds, 1),
         "total_seconds": round(total_seconds, 1),
-        "final_loss": losses[-1][1],
+        "final_loss": losses[-1][1] if losses else None,
         "curve": curve,
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads, torch {torch.__version__}",
     }
     (args.out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    real_line = (
+        f" | {args.eval_dir}: {100 * results['eval_dir']['char']:.2f}% / {100 * results['eval_dir']['sequence']:.2f}%"
+        if real is not None
+        else ""
+    )
     print(
         f"clean test: {100 * results['clean']['char']:.2f}% per character, "
         f"{100 * results['clean']['sequence']:.2f}% whole number | heavy test: "
-        f"{100 * results['heavy']['char']:.2f}% / {100 * results['heavy']['sequence']:.2f}% | "
+        f"{100 * results['heavy']['char']:.2f}% / {100 * results['heavy']['sequence']:.2f}%{real_line} | "
         f"{total_seconds / 60:.1f} min"
     )
     return report

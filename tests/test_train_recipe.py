@@ -142,3 +142,147 @@ def test_main_writes_results_curves_and_sheets(recipe, tmp_path):
             assert image.width > 200 and image.height > 50
     assert (tmp_path / "model.pt").stat().st_size > 10_000
     assert not list(tmp_path.glob("*.tmp.png"))
+
+
+# --------------------------------------------------------------------------- real crops (--eval-dir)
+
+
+def _generated(text: str, seed: int) -> np.ndarray:
+    from number_generator import render_sequence
+
+    return render_sequence(text, (1, 3), 28 * len(text), seed=seed).image  # ink fills the width: no padding
+
+
+def _write_crops(folder: Path) -> dict[str, np.ndarray]:
+    """Generated numbers written as real crops would come: odd sizes, both polarities, RGB JPEG; labels.csv."""
+    from PIL import Image
+
+    folder.mkdir()
+    sources = {"0123": _generated("0123", 1), "9876": _generated("9876", 2), "505": _generated("505", 3)}
+    written = [
+        ("dark-on-light.png", "0123", 3.3, lambda g: Image.fromarray(g, "L")),
+        ("light-on-dark.png", "0123", 2.7, lambda g: Image.fromarray(255 - g, "L")),
+        (
+            "blue-on-cream.jpg",
+            "9876",
+            1.9,
+            lambda g: Image.merge(
+                "RGB",
+                [
+                    Image.fromarray(((g.astype(np.float32) / 255) * c + i).astype(np.uint8))
+                    for c, i in ((200, 40), (190, 45), (60, 170))
+                ],
+            ),
+        ),
+        ("small.png", "505", 0.61, lambda g: Image.fromarray(g, "L")),
+    ]
+    for name, label, scale, make in written:
+        grey = np.round(sources[label] * 255).astype(np.uint8)
+        image = make(grey)
+        size = (round(image.width * scale) + 1, round(image.height * scale))  # odd sizes, aspect nearly kept
+        image.resize(size, Image.Resampling.BICUBIC).save(folder / name, quality=90)
+    (folder / "labels.csv").write_text("file_name,label\n" + "".join(f"{n},{label}\n" for n, label, *_ in written))
+    return {name: sources[label] for name, label, *_ in written}
+
+
+def test_eval_dir_crops_of_any_size_polarity_and_colour_become_the_models_input(recipe, tmp_path):
+    sources = _write_crops(tmp_path / "crops")
+    images, labels = recipe.load_eval_dir(tmp_path / "crops")
+    assert labels == ["0123", "0123", "9876", "505"]  # leading zeros kept
+    assert images.shape == (4, 1, 28, recipe.WIDTH) and images.dtype == np.float32
+    assert images.min() >= 0.0 and images.max() <= 1.0
+    for image, source in zip(images[:, 0], sources.values()):
+        left = (recipe.WIDTH - source.shape[1]) // 2
+        assert np.all(image[:, : left - 1] == 1.0) and np.all(image[:, left + source.shape[1] + 1 :] == 1.0)
+        # back at its own size and place, each crop is the generated image again (dark ink on white paper)
+        window = image[:, left : left + source.shape[1]]
+        assert np.abs(window - source).mean() < 0.07, np.abs(window - source).mean()
+        assert (window < 0.5).mean() == pytest.approx((source < 0.5).mean(), abs=0.04)
+
+
+def test_prepare_crop_inverts_light_ink_and_scales_wide_crops_down(recipe):
+    crop = np.zeros((40, 1000), np.uint16)  # 16-bit, light ink on black, 25 x wider than tall
+    crop[10:30] = (np.arange(1000) % 50 < 10) * 4000  # 20 strokes, 10 px wide
+    prepared = recipe.prepare_crop(crop, width=200)
+    assert prepared.shape == (28, 200)
+    rows = np.flatnonzero((prepared < 0.5).any(axis=1))
+    assert rows.tolist() == [12, 13, 14, 15]  # 40 rows scaled to 8 (ink: rows 2-5), placed at rows 10-17
+    columns = (prepared < 0.5).any(axis=0)
+    assert np.count_nonzero(np.diff(columns.astype(int)) == 1) + columns[0] == 20  # every stroke, dark
+    assert recipe.prepare_crop(np.full((30, 30), 7.0)).min() == 1.0  # one grey level: all paper
+    with pytest.raises(ValueError, match="non-empty 2-D grey image"):
+        recipe.prepare_crop(np.zeros((0, 5)))
+
+
+@pytest.mark.parametrize("invert", [False, True])
+def test_prepare_crop_keeps_sparse_ink_black_on_white(recipe, invert):
+    crop = np.full((28, 100), 200.0) + np.random.default_rng(0).normal(0, 3, (28, 100))  # paper with noise
+    crop[12:15, 40:43] = 30.0  # 9 ink pixels: 0.3 % of the crop
+    prepared = recipe.prepare_crop(255 - crop if invert else crop, width=100)
+    assert prepared[12:15, 40:43].max() == 0.0
+    assert (prepared == 1.0).mean() >= 0.1 and prepared.mean() > 0.95  # paper: white, bar the noise
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (
+            "file_name,label\na.png,12a4\n",
+            r"'a.png' has characters 'a' the model cannot read \(alphabet '0123456789-'\)",
+        ),
+        ("file_name,label\na.png,\n", "'a.png' has an empty label"),
+        ("file_name,label\nmissing.png,12\n", "cannot read image 'missing.png'"),
+        ("name,digits\na.png,12\n", "header must name file_name and label"),
+        ("file_name,label\n", "no crops listed"),
+    ],
+)
+def test_eval_dir_errors_name_the_file_and_the_problem(recipe, tmp_path, labels, message):
+    from PIL import Image
+
+    Image.new("L", (40, 20), 255).save(tmp_path / "a.png")
+    (tmp_path / "labels.csv").write_text(labels)
+    with pytest.raises(ValueError, match=message):
+        recipe.load_eval_dir(tmp_path)
+
+
+def test_eval_dir_reads_the_clis_phone_labels(recipe, tmp_path):
+    from PIL import Image
+
+    Image.fromarray(np.round(_generated("090", 5) * 255).astype(np.uint8)).save(tmp_path / "p.png")
+    (tmp_path / "labels.csv").write_text("file_name,number\np.png,090\n")
+    assert recipe.load_eval_dir(tmp_path)[1] == ["090"]
+
+
+def test_main_scores_a_saved_model_on_an_eval_dir_without_training(recipe, tmp_path):
+    _write_crops(tmp_path / "crops")
+    torch.manual_seed(0)
+    torch.save(recipe.CRNN().state_dict(), tmp_path / "model.pt")
+    args = ["--eval-count", "8", "--loader-workers", "0", "--no-progress", "--out", str(tmp_path / "run")]
+    report = recipe.main([*args, "--model", str(tmp_path / "model.pt"), "--eval-dir", str(tmp_path / "crops")])
+    assert report["eval_dir"]["count"] == 4 and 0.0 <= report["eval_dir"]["char"] <= 1.0
+    assert report["curve"] == [] and report["final_loss"] is None
+    saved = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert saved["eval_dir"] == report["eval_dir"]
+    assert (tmp_path / "run" / "predictions-eval-dir.png").is_file()
+    assert not (tmp_path / "run" / "model.pt").exists()  # nothing trained, nothing saved
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--spacing", "3", "1"], "minimum spacing 3 is greater than maximum spacing 1"),
+        (["--augment", "nonsense"], "unknown augment preset 'nonsense'"),
+        (["--eval-dir", "no/such/dir"], "no labels.csv"),
+    ],
+)
+def test_bad_arguments_stop_before_training_with_exit_2(recipe, tmp_path, capsys, extra, message):
+    with pytest.raises(SystemExit) as exit_info:
+        recipe.main(["--steps", "2", "--out", str(tmp_path / "run"), *extra])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_spacing_reaches_the_training_spec_only(recipe):
+    assert recipe.train_spec(None, 8, spacing=(2, 9))["spacing"] == [2, 9]
+    assert recipe.train_spec(None, 8)["spacing"] == list(recipe.SPACING) == recipe.eval_spec(None, 8)["spacing"]

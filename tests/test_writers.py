@@ -268,3 +268,10 @@ def test_style_cache_is_rebuilt_when_missing_or_damaged(cache_root):
         np.testing.assert_array_equal(np.load(path), cached)
         np.testing.assert_array_equal(rebuilt.style, built.style)
         np.testing.assert_array_equal(rebuilt.supplier, built.supplier)
+
+
+def test_qmnist_is_credited_and_its_licence_ships_with_its_files():
+    notice = (ROOT / "NOTICE").read_text()
+    assert "Chhavi Yadav and Léon Bottou" in notice and "94061367ec2e099ea18c553c75727ecf849ddb9b" in notice
+    licence = (mnist.data_dir() / "QMNIST-LICENSE").read_text()
+    assert "Copyright (c) Facebook, Inc. and its affiliates" in licence and licence.strip() in notice
