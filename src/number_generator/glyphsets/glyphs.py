@@ -45,6 +45,27 @@ def ink_extents(images: np.ndarray) -> np.ndarray:
     return out
 
 
+def group_indices(keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices grouped by key, CSR style.
+
+    Parameters
+    ----------
+    keys : ndarray (N,) of int
+        Group of each index, ``0 <= key < n_groups``.
+    n_groups : int
+
+    Returns
+    -------
+    order : ndarray (N,) int64
+        Indices sorted by key (stable: ascending within a group).
+    starts, counts : ndarray (n_groups,) int64
+        Group ``k`` is ``order[starts[k] : starts[k] + counts[k]]``.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    counts = np.bincount(keys, minlength=n_groups)[:n_groups]
+    return np.argsort(keys, kind="stable"), np.cumsum(counts) - counts, counts
+
+
 @dataclass(frozen=True, eq=False)
 class GlyphSet:
     """All glyphs of one dataset split, indexed for fast sampling by character.
@@ -165,11 +186,7 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
     source.check_split(split)
     images, labels = source.load(split)
     extents = cached_array(f"{source.name}/{source.version()}/{split}-extents.npy", lambda: ink_extents(images))
-    n_classes = len(source.classes)
-    labels_i = np.asarray(labels, dtype=np.int64)
-    order = np.argsort(labels_i, kind="stable")
-    counts = np.bincount(labels_i, minlength=n_classes)[:n_classes]
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    order, starts, counts = group_indices(labels, len(source.classes))
     class_of_char = source.char_labels()
     writers = source.writers(split) if source.writers else np.broadcast_to(np.int32(-1), (len(labels),))
     return GlyphSet(

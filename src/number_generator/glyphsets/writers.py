@@ -48,7 +48,7 @@ import numpy as np
 
 from number_generator.glyphsets import get_dataset
 from number_generator.glyphsets.cache import cached_array
-from number_generator.glyphsets.glyphs import get_glyph_set
+from number_generator.glyphsets.glyphs import get_glyph_set, group_indices
 
 #: Names of the columns of :func:`glyph_style` and :attr:`WriterTable.style`.
 STYLE_FEATURES = ("stroke_width", "slant", "ink_height")
@@ -254,18 +254,16 @@ def get_writer_table(dataset: str = "mnist", split: str = "train") -> WriterTabl
     known = np.flatnonzero(writers >= 0)
     ids, rows = np.unique(writers[known], return_inverse=True)
     labels = np.asarray(glyphs.labels, dtype=np.int64)[known]
-    n_classes = len(glyphs.counts)
-    key = rows * n_classes + labels
-    order = known[np.argsort(key, kind="stable")]
-    counts = np.bincount(key, minlength=len(ids) * n_classes).reshape(len(ids), n_classes)
-    starts = (np.cumsum(counts) - counts.ravel()).reshape(counts.shape)
+    shape = (len(ids), len(glyphs.counts))  # (writers, classes)
+    order, starts, counts = group_indices(rows * shape[1] + labels, shape[0] * shape[1])
+    starts, counts = starts.reshape(shape), counts.reshape(shape)
     style = cached_array(f"{source.name}/{source.version()}/{split}-style.npy", lambda: glyph_style(glyphs.images))
     writer_styles = writer_style(np.asarray(style)[known], labels, rows, len(ids))
     return WriterTable(
         dataset=source.name,
         split=split,
         ids=ids.astype(np.int32),
-        order=order,
+        order=known[order],
         starts=starts,
         counts=counts,
         style=writer_styles,
