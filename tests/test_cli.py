@@ -235,7 +235,7 @@ def test_an_interrupted_run_keeps_finished_files_and_lists_only_them(tmp_path):
 
 def test_datasets_verify_and_demo(tmp_path):
     verify = run(script("number-generator"), "datasets", "verify")
-    assert verify.stdout.count(" ok") == 4
+    assert verify.stdout.count(" ok") == 6  # 4 MNIST files, 2 QMNIST label files
     run(script("number-generator"), "demo", str(tmp_path / "samples"))
     assert open_png(tmp_path / "samples" / "sequence-0123456789.png").shape == (28, 300)
     assert len(read_labels(tmp_path / "samples" / "phone-numbers")) == 13
