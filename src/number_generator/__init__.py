@@ -9,6 +9,8 @@ The image contract: ``numpy.float32``, shape ``(28, image_width)``,
 ((28, 300), dtype('float32'))
 """
 
+from importlib.metadata import version
+
 from number_generator.core.render import (
     Sample,
     generate_numbers_sequence,
@@ -30,7 +32,7 @@ from number_generator.data.phone import (
 )
 from number_generator.export.shards import export_dataset, verify_export
 
-__version__ = "0.1.0"
+__version__ = version("number-generator")
 
 __all__ = [
     "DatasetSpec",

@@ -124,7 +124,7 @@ def generate_phone_numbers_command(
         progress=True,
         augment=augment,
     )
-    typer.echo(f"wrote {result.written} images and {result.labels_path}")
+    typer.echo(f"wrote {result.count} images and {result.labels_path}")
 
 
 @app.command("demo")

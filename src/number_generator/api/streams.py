@@ -1,22 +1,21 @@
 """Streamed batch downloads: a ZIP of PNGs or an NPZ, written block by block.
 
-Both are produced by a plain generator of byte chunks (Starlette iterates it
-in a worker thread, so the event loop stays free); only one block of samples
-(``BLOCK`` images) and the small label tables are in memory at a time.
+The bytes come from the export writers (:mod:`number_generator.export.formats`),
+the same objects that write shards on disk; here they write into a sink whose
+contents are handed out in chunks.  Both streams are plain generators of byte
+chunks (Starlette iterates them in a worker thread, so the event loop stays
+free); only one block of samples (``BLOCK`` images) and the small label tables
+are in memory at a time.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import zipfile
 from collections.abc import Iterator
 
-import numpy as np
-
-from number_generator.export.shards import add_npz_arrays, zip_member
-from number_generator.io.png import encode_png
+from number_generator.data.dataset import Block, SyntheticDataset
+from number_generator.export.formats import NpzWriter, PngWriter, ZipMembers, labels_csv
+from number_generator.export.layout import flat_file_name
 
 BLOCK = 256
 
@@ -24,10 +23,10 @@ BLOCK = 256
 class _Sink:
     """A write-only file object whose contents are taken out in chunks (no seek: zipfile streams)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._parts: list[bytes] = []
 
-    def write(self, data) -> int:
+    def write(self, data: bytes) -> int:
         self._parts.append(bytes(data))
         return len(data)
 
@@ -40,66 +39,33 @@ class _Sink:
         return data
 
 
-def _blocks(dataset):
+def _blocks(dataset: SyntheticDataset) -> Iterator[Block]:
     for start in range(0, len(dataset), BLOCK):
         yield dataset.render_block(start, min(len(dataset), start + BLOCK))
 
 
-def stream_zip(dataset) -> Iterator[bytes]:
+def stream_zip(dataset: SyntheticDataset) -> Iterator[bytes]:
     """``000000.png``... then ``labels.csv`` (file_name,text) and ``metadata.jsonl``."""
     sink = _Sink()
-    digits = max(6, len(str(len(dataset) - 1)))
-    labels, metadata = io.StringIO(), io.StringIO()
-    writer = csv.writer(labels, lineterminator="\n")
-    writer.writerow(("file_name", "text"))
+    count = len(dataset)
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as zf:
+        members = ZipMembers(zf)
+        writer = PngWriter(members, path_of=lambda i: flat_file_name("", i, count))
         for block in _blocks(dataset):
-            for i, text, boxes, image in zip(block.indices, block.texts, block.boxes, block.images):
-                name = f"{i:0{digits}d}.png"
-                zf.writestr(zip_member(name), encode_png(image))
-                writer.writerow((name, text))
-                metadata.write(
-                    json.dumps(
-                        {"file_name": name, "text": text, "boxes": np.asarray(boxes).tolist(), "index": i},
-                        separators=(",", ":"),
-                    )
-                    + "\n"
-                )
+            writer.add(block)
             yield sink.take()
-        zf.writestr(zip_member("labels.csv"), labels.getvalue())
-        zf.writestr(zip_member("metadata.jsonl"), metadata.getvalue())
+        writer.close()
+        members.add("labels.csv", labels_csv(writer.lines))
+        members.add("metadata.jsonl", writer.metadata())
     yield sink.take()
 
 
-def stream_npz(dataset) -> Iterator[bytes]:
-    """An ``.npz`` whose ``images`` member is written block by block; the small arrays follow."""
+def stream_npz(dataset: SyntheticDataset) -> Iterator[bytes]:
+    """An ``.npz`` as an export shard of all the samples (see :class:`~number_generator.export.formats.NpzWriter`)."""
     sink = _Sink()
-    count, width = len(dataset), dataset.width[1]
-    texts, boxes, offsets = [], [], [0]
-    header = {
-        "descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)),
-        "fortran_order": False,
-        "shape": (count, 28, width),
-    }
-    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as zf:
-        with zf.open(zip_member("images.npy"), "w", force_zip64=True) as fh:
-            np.lib.format.write_array_header_2_0(fh, header)
-            for block in _blocks(dataset):
-                for image, text, bx in zip(block.images, block.texts, block.boxes):
-                    row = np.full((28, width), 255, dtype=np.uint8)
-                    row[:, : image.shape[1]] = image
-                    fh.write(row.tobytes())
-                    texts.append(text)
-                    boxes.append(np.asarray(bx, dtype=np.int32).reshape(-1, 4))
-                    offsets.append(offsets[-1] + len(boxes[-1]))
-                yield sink.take()
-        add_npz_arrays(
-            zf,
-            {
-                "labels": np.array(texts, dtype=str),
-                "boxes": np.concatenate(boxes).astype(np.int32),
-                "box_offsets": np.array(offsets, dtype=np.int64),
-                "indices": np.arange(count, dtype=np.int64),
-            },
-        )
+    writer = NpzWriter(sink, start=0, count=len(dataset), width=dataset.width[1])  # type: ignore[arg-type]
+    for block in _blocks(dataset):
+        writer.add(block)
+        yield sink.take()
+    writer.close()
     yield sink.take()

@@ -11,8 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from number_generator.core.randomness import sample_generator
@@ -20,11 +18,14 @@ from number_generator.core.render import DEFAULT_WORD_SPACING, render_sequence, 
 from number_generator.core.validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
 from number_generator.data.dataset import load_spec
 from number_generator.data.phone import PhoneNumberBatch
-from number_generator.glyphsets.cache import atomic_write_bytes
+from number_generator.export.engines import MAX_WORKERS
+from number_generator.export.layout import Layout, flat_file_name
+from number_generator.export.manifest import read_manifest
+from number_generator.export.shards import ExportResult, export_dataset
+from number_generator.export.storage import LocalStorage
+from number_generator.export.verify import LABELS
+from number_generator.io.atomic import atomic_write_bytes
 from number_generator.io.png import write_png
-
-LABELS_FILE = "labels.csv"
-MAX_WORKERS = 256
 
 
 def sequence_file_name(digits: str, seed: int) -> str:
@@ -107,21 +108,11 @@ def write_text_png(
 
 def phone_file_name(index: int, count: int) -> str:
     """``phone-000042.png``: zero-padded so names sort in index order."""
-    from number_generator.export.shards import flat_file_name
-
     return flat_file_name(PHONE_PREFIX, index, count)
 
 
 PHONE_PREFIX = "phone-"
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """What an export wrote."""
-
-    out_dir: Path
-    written: int
-    labels_path: Path
+PHONE_LAYOUT = Layout.flat(PHONE_PREFIX)
 
 
 def phone_spec(
@@ -156,11 +147,6 @@ def phone_spec(
 
 def _write_labels(out_dir: Path, batch: PhoneNumberBatch) -> Path:
     """After an interruption: labels.csv for exactly the images that exist, in index order."""
-    for stray in out_dir.glob(".tmp-*"):
-        if stray.is_dir():
-            shutil.rmtree(stray, ignore_errors=True)
-        else:
-            stray.unlink(missing_ok=True)
     present = set(os.listdir(out_dir))
     rows = []
     for index in range(batch.count):
@@ -171,7 +157,7 @@ def _write_labels(out_dir: Path, batch: PhoneNumberBatch) -> Path:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("file_name", "number"))
     writer.writerows(rows)
-    path = out_dir / LABELS_FILE
+    path = out_dir / LABELS
     atomic_write_bytes(path, buffer.getvalue().encode())
     return path
 
@@ -204,10 +190,11 @@ def export_phone_numbers(
     Raises ``FileExistsError`` (before writing anything) when a target file
     exists, it is not the resumption of the same export, and ``overwrite`` is
     false.  On ``KeyboardInterrupt``/SIGTERM the finished images are kept,
-    ``labels.csv`` lists exactly them, and the exception propagates.
+    ``labels.csv`` lists exactly them, and the exception propagates.  The
+    folder is locked for the run (``OutputLockedError``, a ``ValueError``,
+    when another run writes there).  ``result.count`` images are in the
+    folder afterwards, listed in ``result.labels_path``.
     """
-    from number_generator.export.shards import LABELS, _LocalOutput, export_dataset, read_manifest
-
     batch = PhoneNumberBatch(
         count,
         spacing_range,
@@ -240,34 +227,34 @@ def export_phone_numbers(
     )
     if chunk_size is None:
         chunk_size = max(250, -(-batch.count // 1000))  # at most ~1000 shards: the manifest stays small
-    layout = f"flat:{PHONE_PREFIX}"
     out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        manifest = read_manifest(_LocalOutput(out_dir))
-    except ValueError:
-        manifest = None
-    resuming = manifest is not None and manifest.get("spec_hash") == spec.hash and manifest.get("layout") == layout
-    if not overwrite and not resuming:
-        targets = {phone_file_name(i, batch.count) for i in range(batch.count)} | {LABELS_FILE}
-        clashes = sorted(targets.intersection(os.listdir(out_dir)))
-        if clashes:
-            more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
-            raise FileExistsError(f"{out_dir / clashes[0]} exists{more}; use --overwrite to replace")
-    try:
-        result = export_dataset(
-            spec,
-            out_dir,
-            format="png",
-            shard_size=chunk_size,
-            workers=workers,
-            progress=progress,
-            overwrite=True,
-            layout=layout,
-        )
-    except BaseException:
-        _write_labels(out_dir, batch)
-        raise
-    return ExportResult(out_dir=out_dir, written=result.count, labels_path=out_dir / LABELS)
+    storage = LocalStorage(out_dir)
+    with storage.lock():
+        try:
+            manifest = read_manifest(storage)
+        except ValueError:
+            manifest = None
+        resuming = manifest is not None and manifest.spec_hash == spec.hash and manifest.layout == PHONE_LAYOUT
+        if not overwrite and not resuming:
+            targets = {phone_file_name(i, batch.count) for i in range(batch.count)} | {LABELS}
+            clashes = sorted(targets.intersection(os.listdir(out_dir)))
+            if clashes:
+                more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+                raise FileExistsError(f"{out_dir / clashes[0]} exists{more}; use --overwrite to replace")
+        try:
+            return export_dataset(
+                spec,
+                out_dir,
+                format="png",
+                shard_size=chunk_size,
+                workers=workers,
+                progress=progress,
+                overwrite=True,
+                layout=PHONE_LAYOUT,
+            )
+        except BaseException:
+            _write_labels(out_dir, batch)
+            raise
 
 
 def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:
@@ -281,14 +268,14 @@ def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:
         render_sequence("0123456789", (0, 4), 300, seed=seed).image,
         overwrite=True,
     )
-    phones = export_phone_numbers(12, (0, 4), 300, out_dir / "phone-numbers", seed=seed, overwrite=True)
+    export_phone_numbers(12, (0, 4), 300, out_dir / "phone-numbers", seed=seed, overwrite=True)
     batch = PhoneNumberBatch(12, (0, 4), 300, seed=seed)
     samples = [batch[i] for i in range(len(batch))]
     page = out_dir / "phone-numbers-page.png"
     buffer = io.BytesIO()
     contact_sheet([s.image for s in samples], [s.text for s in samples], columns=2).save(buffer, format="PNG")
     atomic_write_bytes(page, buffer.getvalue())
-    return [sequence, phones.labels_path, page]
+    return [sequence, out_dir / "phone-numbers" / LABELS, page]
 
 
 MAX_PREVIEW = 1_000

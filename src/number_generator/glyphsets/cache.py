@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import io
 import os
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
+from number_generator.io.atomic import atomic_write_bytes
 
 CACHE_ENV = "NUMBER_GENERATOR_CACHE"
 
@@ -30,32 +31,8 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("number-generator", appauthor=False))
 
 
-def atomic_write_bytes(path: Path, data: bytes | memoryview) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename.
-
-    Readers never see a partly written file; a crash leaves at most a stray
-    ``.tmp`` file, never a truncated ``path``.
-    """
-    # The temporary name is unique per process and thread; O_EXCL is not
-    # needed because no one else writes it.  (Cheaper than mkstemp: exports
-    # call this once per image.)
-    tmp = path.parent / f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def save_npy_atomic(path: Path, array: np.ndarray) -> None:
-    """Save ``array`` as ``.npy`` at ``path`` atomically (see :func:`atomic_write_bytes`)."""
+    """Save ``array`` as ``.npy`` at ``path`` atomically (see :func:`number_generator.io.atomic.atomic_file`)."""
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
     atomic_write_bytes(path, buffer.getbuffer())

@@ -44,8 +44,9 @@ from pathlib import Path
 
 import numpy as np
 
-from number_generator.glyphsets.cache import atomic_write_bytes, cache_dir, save_npy_atomic
+from number_generator.glyphsets.cache import cache_dir, save_npy_atomic
 from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, decode_idx
+from number_generator.io.atomic import atomic_write_bytes
 
 ARCHIVE_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
 ARCHIVE_MD5 = "58c8d27c78d21e728a6bc7b3cc06412e"

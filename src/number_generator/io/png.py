@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from number_generator.glyphsets.cache import atomic_write_bytes
+from number_generator.io.atomic import atomic_write_bytes
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IEND = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))

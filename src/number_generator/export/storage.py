@@ -1,0 +1,292 @@
+"""Where an export is written: a local folder or any fsspec URL, behind one small interface.
+
+Both backends write every file and shard folder atomically (a temporary name,
+then a rename: :mod:`number_generator.io.atomic` locally, ``mv`` through
+fsspec), and remove the temporary file or folder when a write fails.  Every
+temporary name carries the run id (``.tmp-<run>-<name>``), so a cleanup
+removes only the leftovers of runs that are over, never the files of a run
+still writing.
+
+Locking (:meth:`LocalStorage.lock`): a local folder (or a ``file://`` URL)
+is locked with :func:`number_generator.export.lock.folder_lock`.  Other
+fsspec targets (``s3://``, ``gs://`` ...) have no lock that excludes a second
+writer, so an export to one is refused unless the caller passes
+``lock=False`` (CLI ``--no-lock``), stating that no other run writes there;
+such a run leaves other runs' temporary files alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import IO, Any
+
+from number_generator.export.lock import folder_lock
+from number_generator.io.atomic import TEMP_PREFIX, AtomicDirectory, atomic_file, naming_path, remove_path, temp_name
+
+_CHUNK = 1 << 20
+
+
+def new_run_id() -> str:
+    """A fresh run id (12 hex digits): part of every temporary name the run writes."""
+    return uuid.uuid4().hex[:12]
+
+
+def sha256_and_size(fh: IO[bytes]) -> tuple[str, int]:
+    """SHA-256 (hex) and size in bytes of a file object's contents, read from its start in 1 MiB chunks."""
+    fh.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := fh.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def folder_checksum(digests: dict[str, bytes]) -> str:
+    """Checksum of a png shard: SHA-256 over its files' names and SHA-256 digests, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(digests):
+        h.update(name.encode() + b"\0" + digests[name])
+    return h.hexdigest()
+
+
+def is_temporary(name: str, run_id: str | None = None) -> bool:
+    """Whether ``name`` is a temporary name (of run ``run_id`` when given)."""
+    return name.startswith(f"{TEMP_PREFIX}{run_id}-" if run_id else TEMP_PREFIX)
+
+
+class _CollectedDirectory:
+    """fsspec: members gathered in memory, then written under a temporary name and moved into place."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def add(self, name: str, data: bytes) -> None:
+        self.files[name] = data
+
+
+class LocalStorage:
+    """A folder on the local file system (plain os calls).
+
+    Parameters
+    ----------
+    root : path
+        The export folder (created by :meth:`prepare`).
+    run_id : str, optional
+        This run's id (default: a new one); workers of one run share it.
+    """
+
+    supports_flat = True
+
+    def __init__(self, root: str | os.PathLike[str], run_id: str | None = None):
+        self.root = Path(root)
+        self.url = str(self.root)
+        self.run_id = run_id or new_run_id()
+
+    def prepare(self) -> None:
+        """Create the folder; ``ValueError`` if the path is a file."""
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(f"output path {self.root} is a file, not a directory")
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def lock(self, enabled: bool = True) -> Any:
+        """A context manager holding the output's exclusive lock (see :mod:`number_generator.export.lock`)."""
+        return folder_lock(self.root, self.run_id) if enabled else nullcontext()
+
+    def list(self, folder: str = "") -> list[str]:
+        """Names in the root (or in ``folder`` under it); empty if it does not exist."""
+        try:
+            return os.listdir(self.root / folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def is_dir(self, name: str) -> bool:
+        return (self.root / name).is_dir()
+
+    def read(self, name: str) -> bytes | None:
+        """Contents of file ``name``, or ``None`` if it is missing (or a folder)."""
+        try:
+            return (self.root / name).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def digest(self, name: str) -> tuple[str, int] | None:
+        """SHA-256 and size of file ``name`` (streamed), or ``None`` if it is missing."""
+        try:
+            with open(self.root / name, "rb") as fh:
+                return sha256_and_size(fh)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def exists(self, name: str) -> bool:
+        return (self.root / name).exists()
+
+    def remove(self, name: str) -> None:
+        remove_path(self.root / name)
+
+    @contextmanager
+    def open_file(self, name: str) -> Iterator[IO[bytes]]:
+        """Write file ``name`` atomically through the yielded file object (readable, seekable)."""
+        with atomic_file(self.root / name, tag=self.run_id) as fh:
+            yield fh
+
+    def write(self, name: str, data: bytes) -> None:
+        """Write file ``name`` atomically."""
+        with self.open_file(name) as fh:
+            fh.write(data)
+
+    def directory(self, name: str, *, merge: bool = False) -> AtomicDirectory:
+        """Folder ``name`` written atomically; ``merge=True``: its members renamed into the root instead
+        (the flat layout; ``name`` then only labels the temporary folder)."""
+        if merge:
+            return AtomicDirectory(self.root, tag=self.run_id, merge_label=name)
+        return AtomicDirectory(self.root / name, tag=self.run_id)
+
+    def remove_temporaries(self, run_id: str | None = None) -> None:
+        """Remove temporary files and folders (of run ``run_id`` only, when given) in the root and ``.index``."""
+        for folder in ("", ".index"):
+            for name in self.list(folder):
+                if is_temporary(name, run_id):
+                    remove_path(self.root / folder / name)
+
+
+class FsspecStorage:
+    """Any fsspec URL (``file://``, ``s3://``, ...): temporary names and ``mv`` for atomicity.
+
+    A shard is built in memory and written in one ``pipe``; folders are
+    written member by member under a temporary name and moved (on object
+    stores a move is a copy and a delete, not atomic, so readers may briefly
+    see a partly moved folder; the manifest records a shard only after its
+    move, so a resume never trusts one).
+    """
+
+    supports_flat = False
+
+    def __init__(self, url: str, run_id: str | None = None):
+        try:
+            import fsspec
+        except ImportError:  # pragma: no cover - fsspec comes with the dask extra
+            raise ValueError(f"output URL {url!r} needs fsspec: pip install 'number-generator[dask]'") from None
+        self.url = url.rstrip("/")
+        self.fs, self.root = fsspec.core.url_to_fs(self.url)
+        self.run_id = run_id or new_run_id()
+
+    def _p(self, name: str) -> str:
+        return f"{self.root}/{name}" if name else self.root
+
+    @property
+    def local_path(self) -> Path | None:
+        """The folder on this machine when the URL is a local one (``file://``), else ``None``."""
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        return Path(self.root) if {"file", "local"} & set(protocols) else None
+
+    def prepare(self) -> None:
+        if self.fs.isfile(self.root):
+            raise ValueError(f"output {self.url} is a file, not a directory")
+        self.fs.makedirs(self.root, exist_ok=True)
+
+    def lock(self, enabled: bool = True) -> Any:
+        """The folder lock for ``file://`` URLs; for other URLs, ``ValueError`` unless ``enabled`` is false."""
+        if not enabled:
+            return nullcontext()
+        if self.local_path is not None:
+            return folder_lock(self.local_path, self.run_id)
+        raise ValueError(
+            f"{self.url} cannot be locked against a second export writing there at the same time (only local "
+            "folders can); if no other run writes there, pass --no-lock (library: lock=False)"
+        )
+
+    def list(self, folder: str = "") -> list[str]:
+        try:
+            return [p.rstrip("/").rsplit("/", 1)[-1] for p in self.fs.ls(self._p(folder), detail=False)]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def is_dir(self, name: str) -> bool:
+        return self.fs.isdir(self._p(name))
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return self.fs.cat_file(self._p(name))
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def digest(self, name: str) -> tuple[str, int] | None:
+        try:
+            if self.fs.isdir(self._p(name)):
+                return None
+            with self.fs.open(self._p(name), "rb") as fh:
+                return sha256_and_size(fh)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def exists(self, name: str) -> bool:
+        return self.fs.exists(self._p(name))
+
+    def remove(self, name: str) -> None:
+        if self.fs.exists(self._p(name)):
+            self.fs.rm(self._p(name), recursive=True)
+
+    def _discard(self, path: str) -> None:
+        try:
+            if self.fs.exists(path):
+                self.fs.rm(path, recursive=True)
+        except OSError:  # pragma: no cover - best effort while another error propagates
+            pass
+
+    @contextmanager
+    def open_file(self, name: str) -> Iterator[IO[bytes]]:
+        buffer = io.BytesIO()
+        yield buffer
+        self.write(name, buffer.getbuffer())
+
+    def write(self, name: str, data: bytes | memoryview) -> None:
+        folder, _, base = name.rpartition("/")
+        tmp = self._p(f"{folder}/{temp_name(base, self.run_id)}" if folder else temp_name(base, self.run_id))
+        try:
+            self.fs.pipe_file(tmp, bytes(data))
+            self.fs.mv(tmp, self._p(name))
+        except BaseException as exc:
+            self._discard(tmp)
+            if isinstance(exc, OSError):
+                raise naming_path(exc, f"{self.url}/{name}") from exc
+            raise
+
+    @contextmanager
+    def directory(self, name: str, *, merge: bool = False) -> Iterator[_CollectedDirectory]:
+        if merge:
+            raise ValueError("the flat layout writes to a local directory only")
+        collected = _CollectedDirectory()
+        yield collected
+        tmp = self._p(temp_name(name, self.run_id))
+        try:
+            self.fs.makedirs(tmp, exist_ok=True)
+            self.fs.pipe({f"{tmp}/{file_name}": data for file_name, data in collected.files.items()})
+            self.remove(name)
+            self.fs.mv(tmp, self._p(name), recursive=True)
+        except BaseException as exc:
+            self._discard(tmp)
+            if isinstance(exc, OSError):
+                raise naming_path(exc, f"{self.url}/{name}") from exc
+            raise
+
+    def remove_temporaries(self, run_id: str | None = None) -> None:
+        for folder in ("", ".index"):
+            for name in self.list(folder):
+                if is_temporary(name, run_id):
+                    self._discard(self._p(f"{folder}/{name}" if folder else name))
+
+
+Storage = LocalStorage | FsspecStorage
+
+
+def open_storage(out: str | os.PathLike[str], run_id: str | None = None) -> Storage:
+    """A plain path is written with os calls; a URL (``scheme://...``) through fsspec."""
+    if isinstance(out, str) and "://" in out:
+        return FsspecStorage(out, run_id)
+    return LocalStorage(out, run_id)
