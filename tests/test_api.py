@@ -206,6 +206,9 @@ def test_batch_npz_contents(client):
     with np.load(io.BytesIO(response.content)) as z:
         assert z["images"].shape == (20, 28, 150) and z["images"].dtype == np.uint8
         assert list(z["indices"]) == list(range(20))
+        # the export's NPZ writer: the same members as a shard on disk, widths included
+        assert sorted(z.files) == ["box_offsets", "boxes", "images", "indices", "labels", "widths"]
+        assert [int(w) for w in z["widths"]] == [dataset[i].image.shape[1] for i in range(20)]
         for i in (0, 19):
             np.testing.assert_array_equal(z["images"][i], to_uint8(dataset[i].image))
             assert str(z["labels"][i]) == dataset[i].text and 3 <= len(dataset[i].text) <= 6

@@ -120,7 +120,7 @@ def run_export(out: Path, *extra: str, **popen) -> subprocess.Popen:
     return subprocess.Popen(
         [
             script("number-generator"),
-            "dataset",
+            "export",
             "--spec",
             str(out.parent / "spec.json"),
             "--count",
@@ -170,7 +170,7 @@ def test_export_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(tmp
     assert all(a[name] == b[name] for name in a)
     assert not [n for n in os.listdir(killed) if n.startswith(".tmp")]
     check = subprocess.run(
-        [script("number-generator"), "dataset", "verify", str(killed)], capture_output=True, text=True
+        [script("number-generator"), "export", "verify", str(killed)], capture_output=True, text=True
     )
     assert check.returncode == 0 and check.stdout.startswith("ok: 12 shards, 3000 samples")
 
@@ -208,3 +208,21 @@ def test_cli_errors_are_one_line(tmp_path):
         [script("number-generator"), "dataset", "verify", str(tmp_path)], capture_output=True, text=True
     )
     assert missing.returncode == 2 and "holds no manifest.json" in missing.stderr
+
+
+def test_the_export_command_is_named_export_and_dataset_is_a_hidden_alias(tmp_path):
+    listing = subprocess.run([script("number-generator"), "--help"], capture_output=True, text=True).stdout
+    commands = [line.split()[0] for line in listing.split("Commands:")[1].splitlines() if line.strip()]
+    assert "export" in commands and "datasets" in commands and "dataset" not in commands
+    (tmp_path / "spec.json").write_text(json.dumps(SPEC))
+    for name in ("export", "dataset"):
+        done = subprocess.run(
+            [script("number-generator"), name, "--spec", str(tmp_path / "spec.json"), "--count", "6"]
+            + ["--format", "npz", "--out", str(tmp_path / name)],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0 and done.stdout.startswith("wrote 1 of 1 shards"), done.stderr
+    assert (tmp_path / "export" / "shard-00000.npz").read_bytes() == (
+        tmp_path / "dataset" / "shard-00000.npz"
+    ).read_bytes()

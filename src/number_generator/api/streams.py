@@ -26,11 +26,14 @@ class _Sink:
     def __init__(self) -> None:
         self._parts: list[bytes] = []
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes, /) -> int:
         self._parts.append(bytes(data))
         return len(data)
 
     def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
     def take(self) -> bytes:
@@ -50,11 +53,10 @@ def stream_zip(dataset: SyntheticDataset) -> Iterator[bytes]:
     count = len(dataset)
     with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as zf:
         members = ZipMembers(zf)
-        writer = PngWriter(members, path_of=lambda i: flat_file_name("", i, count))
-        for block in _blocks(dataset):
-            writer.add(block)
-            yield sink.take()
-        writer.close()
+        with PngWriter(members, path_of=lambda i: flat_file_name("", i, count)) as writer:
+            for block in _blocks(dataset):
+                writer.add(block)
+                yield sink.take()
         members.add("labels.csv", labels_csv(writer.lines))
         members.add("metadata.jsonl", writer.metadata())
     yield sink.take()
@@ -63,9 +65,8 @@ def stream_zip(dataset: SyntheticDataset) -> Iterator[bytes]:
 def stream_npz(dataset: SyntheticDataset) -> Iterator[bytes]:
     """An ``.npz`` as an export shard of all the samples (see :class:`~number_generator.export.formats.NpzWriter`)."""
     sink = _Sink()
-    writer = NpzWriter(sink, start=0, count=len(dataset), width=dataset.width[1])  # type: ignore[arg-type]
-    for block in _blocks(dataset):
-        writer.add(block)
-        yield sink.take()
-    writer.close()
+    with NpzWriter(sink, start=0, count=len(dataset), width=dataset.width[1]) as writer:
+        for block in _blocks(dataset):
+            writer.add(block)
+            yield sink.take()
     yield sink.take()

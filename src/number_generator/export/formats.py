@@ -19,13 +19,14 @@ Timestamps, owners and modes are fixed, so equal samples give equal bytes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterable
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -37,6 +38,16 @@ EXPORT_FORMATS = tuple(FILE_EXTENSIONS)
 IMAGE_HEIGHT = 28
 PAPER = 255
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class BinarySink(Protocol):
+    """A write-only byte stream (what a streamed, unseekable ZIP needs): ``write``, ``flush``, ``close``."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class MemberSink(Protocol):
@@ -90,7 +101,29 @@ class ZipMembers:
         self.zf.writestr(zip_member(name), data)
 
 
-class PngWriter:
+W = TypeVar("W", bound="_Writer")
+
+
+class _Writer:
+    """A format writer as a context manager: :meth:`close` when the block ends cleanly, :meth:`abort` on error."""
+
+    def close(self) -> None:
+        """Finish the output."""
+
+    def abort(self) -> None:
+        """Give up a half-written output after an error (the storage discards its temporary file)."""
+
+    def __enter__(self: W) -> W:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class PngWriter(_Writer):
     """PNG files into ``sink`` and their metadata lines.
 
     Parameters
@@ -119,11 +152,8 @@ class PngWriter:
         """The metadata lines so far (``metadata.jsonl`` / ``_index.jsonl``)."""
         return "".join(self.lines).encode()
 
-    def close(self) -> None:
-        """Nothing to finish: the caller stores :meth:`metadata` where its layout wants it."""
 
-
-class NpzWriter:
+class NpzWriter(_Writer):
     """An ``.npz`` of samples ``start <= i < start + count`` streamed into ``fh`` (seekable or not).
 
     ``images`` is written row by row as blocks arrive (only the small tables
@@ -131,7 +161,7 @@ class NpzWriter:
     paper to ``width`` (the spec's widest).
     """
 
-    def __init__(self, fh: IO[bytes], *, start: int, count: int, width: int):
+    def __init__(self, fh: IO[bytes] | BinarySink, *, start: int, count: int, width: int):
         self.start, self.count, self.width = start, count, width
         self.widths: list[int] = []
         self.texts: list[str] = []
@@ -170,8 +200,14 @@ class NpzWriter:
         )
         self.zf.close()
 
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):  # the zip cannot be finished; only release it
+            self.images.close()
+        with contextlib.suppress(Exception):
+            self.zf.close()
 
-class TarWriter:
+
+class TarWriter(_Writer):
     """A WebDataset tar streamed into ``fh``: ``KEY.png`` + ``KEY.json`` per sample, ``key_of(i)`` giving KEY."""
 
     def __init__(self, fh: IO[bytes], key_of: Callable[[int], str]):

@@ -166,7 +166,8 @@ class Manifest:
             raise ValueError(f"{where} must be an object, got {entry!r:.80}")
         k = check_int(f"{where}.shard", entry.get("shard"), 0, self.n_shards - 1)
         start, stop = self.bounds(k)
-        expected = {"name": self.entry_name(k), "start": start, "stop": stop}
+        name = self.entry_name(k)
+        expected: dict[str, str | int] = {"name": name, "start": start, "stop": stop}
         for key, value in expected.items():
             if entry.get(key) != value or type(entry.get(key)) is not type(value):
                 raise ValueError(f"{where}.{key} must be {value!r} for shard {k}, got {entry.get(key)!r:.80}")
@@ -174,7 +175,7 @@ class Manifest:
         if not _SHA256.fullmatch(sha):
             raise ValueError(f"{where}.sha256 is not a SHA-256: {sha[:80]!r}")
         size = check_int(f"{where}.bytes", entry.get("bytes"), 0, 2**63 - 1)
-        return ShardEntry(shard=k, name=expected["name"], start=start, stop=stop, sha256=sha, bytes=size)
+        return ShardEntry(shard=k, name=name, start=start, stop=stop, sha256=sha, bytes=size)
 
 
 def _typed(data: dict[str, Any], key: str, kind: type, where: str = "") -> Any:

@@ -33,6 +33,7 @@ The parts live in this package: :mod:`~number_generator.export.storage`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass
@@ -277,7 +278,8 @@ def _export(
             elif todo:
                 run_pool(job, todo, workers, record, bar)
     except BaseException:
-        storage.write(MANIFEST, manifest.to_bytes())  # keep what finished
+        with contextlib.suppress(OSError):  # keep what finished (on a full disk the old manifest stays)
+            storage.write(MANIFEST, manifest.to_bytes())
         raise
     finally:
         bar.close()

@@ -67,14 +67,13 @@ def write_shard(
         folder = shard_name(k, n_shards)
         with storage.directory(folder, merge=layout.is_flat) as directory:
             sink = _DigestingSink(directory)
-            writer = PngWriter(
+            with PngWriter(
                 sink,
                 path_of=lambda i: layout.png_path(i, count, n_shards, shard_size),
                 member_of=None if layout.is_flat else lambda i: f"{sample_key(i, count)}.png",
-            )
-            for block in blocks():
-                writer.add(block)
-            writer.close()
+            ) as writer:
+                for block in blocks():
+                    writer.add(block)
             index = writer.metadata()
             if not layout.is_flat:
                 sink.add(SHARD_INDEX, index)
@@ -90,9 +89,9 @@ def write_shard(
                 encoder = NpzWriter(fh, start=start, count=stop - start, width=ds.width[1])
             else:
                 encoder = TarWriter(fh, key_of=lambda i: sample_key(i, count))
-            for block in blocks():
-                encoder.add(block)
-            encoder.close()
+            with encoder:
+                for block in blocks():
+                    encoder.add(block)
             checksum, size = sha256_and_size(fh)
     return ShardEntry(shard=k, name=name, start=start, stop=stop, sha256=checksum, bytes=size)
 

@@ -1,0 +1,324 @@
+"""Issue 15 items 1-4: no silent data loss in exports.
+
+One run per output (a lock naming its holder, stale locks recovered), per-run temporary names, resume that
+re-checks finished shards, a manifest validated before use, and writers that clean up on a full disk.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import number_generator.io.atomic as atomic
+from conftest import script
+from number_generator.cli import main
+from number_generator.export.files import export_phone_numbers
+from number_generator.export.lock import LOCK_NAME, OutputLockedError
+from number_generator.export.manifest import ManifestError
+from number_generator.export.shards import export_dataset, verify_export
+from number_generator.io.png import write_png
+
+SPEC = {"seed": 4, "width": [100, 180], "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 7]}]}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def temporaries(root: Path) -> list[str]:
+    return [str(p.relative_to(root)) for p in root.rglob(".tmp-*")]
+
+
+# --------------------------------------------------------------------------- 15.1 one run per output
+
+HOLD_LOCK = """
+import sys, time
+from number_generator.export.lock import folder_lock
+with folder_lock(sys.argv[1], "holder0run01"):
+    print("locked", flush=True)
+    time.sleep(120)
+"""
+
+
+def hold_lock(folder: Path) -> subprocess.Popen:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_run_is_refused_naming_the_holder_and_a_dead_holders_lock_is_recovered(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = hold_lock(out)
+    try:
+        with pytest.raises(OutputLockedError, match=f"pid {holder.pid} on host .*run holder0run01"):
+            export_dataset(SPEC, out, count=10, format="npz", shard_size=5)
+        (tmp_path / "spec.json").write_text(json.dumps(SPEC))
+        refused = subprocess.run(
+            [script("number-generator"), "export", "--spec", str(tmp_path / "spec.json"), "--count", "10"]
+            + ["--out", str(out), "--format", "npz"],
+            capture_output=True,
+            text=True,
+        )
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+        assert f"is being written by another export (pid {holder.pid} on host" in refused.stderr
+        assert sorted(os.listdir(out)) == [LOCK_NAME]  # the refused runs wrote nothing
+    finally:
+        holder.send_signal(signal.SIGKILL)  # dies holding the lock: its lock file stays behind
+        holder.wait()
+    assert (out / LOCK_NAME).exists() and str(holder.pid) in (out / LOCK_NAME).read_text()
+    result = export_dataset(SPEC, out, count=10, format="npz", shard_size=5)
+    assert (result.written, result.skipped) == (2, 0)
+    assert sorted(os.listdir(out)) == ["manifest.json", "shard-00000.npz", "shard-00001.npz"]  # lock file removed
+    assert verify_export(out).ok
+
+
+def test_two_cli_runs_started_together_one_refused_and_the_other_complete(tmp_path):
+    (tmp_path / "spec.json").write_text(json.dumps({**SPEC, "augment": "light"}))
+    out = tmp_path / "out"
+    command = [script("number-generator"), "export", "--spec", str(tmp_path / "spec.json"), "--count", "4000"]
+    command += ["--shard-size", "1000", "--out", str(out), "--format", "png"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lock = out / LOCK_NAME
+    while first.poll() is None and not (lock.exists() and lock.read_text()):  # held and naming its holder
+        time.sleep(0.01)
+    second = subprocess.run(command, capture_output=True, text=True)
+    first_out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0 and first_out.startswith("wrote 4 of 4 shards")
+    assert second.returncode == 2 and f"(pid {first.pid} on host" in second.stderr
+    report = verify_export(out)
+    assert report.ok, report.problems
+    assert sum(1 for _ in out.rglob("*.png")) == 4000 and not temporaries(out)
+
+
+def test_cleanup_removes_only_leftovers_of_runs_that_are_over(tmp_path):
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=10, format="npz", shard_size=5)
+    other_run = out / ".tmp-0123456789ab-shard-00001.npz"
+    other_run.write_bytes(b"a live unlocked run's partial shard")
+    export_dataset(SPEC, out, count=10, format="npz", shard_size=5, lock=False)  # cannot know the other is dead
+    assert other_run.exists()
+    export_dataset(SPEC, out, count=10, format="npz", shard_size=5)  # holds the lock: no other run is live
+    assert not other_run.exists()
+
+
+def test_object_store_urls_are_refused_unless_lock_is_waived(tmp_path):
+    pytest.importorskip("fsspec")
+    with pytest.raises(ValueError, match=r"memory://ng-test-out cannot be locked.*--no-lock"):
+        export_dataset(SPEC, "memory://ng-test-out", count=6, format="webdataset", shard_size=3)
+    result = export_dataset(SPEC, "memory://ng-test-out", count=6, format="webdataset", shard_size=3, lock=False)
+    assert result.written == 2 and verify_export("memory://ng-test-out").ok
+
+
+# --------------------------------------------------------------------------- 15.2 resume re-checks shards
+
+
+def damage(path: Path, how: str) -> None:
+    if how == "flip":
+        data = bytearray(path.read_bytes())
+        data[len(data) // 2] ^= 0x20
+        path.write_bytes(bytes(data))
+    elif how == "truncate":
+        path.write_bytes(path.read_bytes()[:-7])
+    elif how == "delete":
+        path.unlink()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "victim", "how"),
+    [
+        ("npz", "shard-00001.npz", "flip"),
+        ("webdataset", "shard-00002.tar", "truncate"),
+        ("png", "shard-00001/00000012.png", "flip"),
+        ("png", "shard-00000/00000003.png", "delete"),
+        ("png", "shard-00002/extra.txt", "add"),
+    ],
+)
+def test_resume_redoes_a_damaged_shard(tmp_path, fmt, victim, how):
+    export_dataset(SPEC, tmp_path / "fresh", count=25, format=fmt, shard_size=10)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    if how == "add":
+        (out / victim).write_text("not ours")
+    else:
+        damage(out / victim, how)
+    problems = verify_export(out).problems
+    assert problems and all(victim.split("/")[0] in p for p in problems)
+    if how == "delete":
+        assert problems == [f"{victim} is missing"]
+    again = export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    assert (again.written, again.skipped, again.redone) == (1, 2, 1)
+    assert tree(out) == tree(tmp_path / "fresh")
+    assert verify_export(out).ok
+
+
+def test_a_flat_phone_export_missing_one_png_is_named_by_verify_and_restored(tmp_path):
+    export_phone_numbers(30, (0, 4), 200, tmp_path / "fresh", seed=3, chunk_size=10)
+    out = tmp_path / "out"
+    export_phone_numbers(30, (0, 4), 200, out, seed=3, chunk_size=10)
+    (out / "phone-000017.png").unlink()
+    assert verify_export(out).problems == ["phone-000017.png is missing (shard .index/shard-00001.jsonl)"]
+    cli = subprocess.run([script("number-generator"), "export", "verify", str(out)], capture_output=True, text=True)
+    assert cli.returncode == 1 and "phone-000017.png is missing" in cli.stderr
+    result = export_phone_numbers(30, (0, 4), 200, out, seed=3, chunk_size=10)
+    assert (result.written, result.skipped, result.redone) == (1, 2, 1)
+    assert tree(out) == tree(tmp_path / "fresh")
+
+
+# --------------------------------------------------------------------------- 15.3 manifest validated
+
+
+def rewrite_manifest(out: Path, **changes) -> None:
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key, value in changes.items():
+        if key.startswith("shard0_"):
+            manifest["shards"][0][key[len("shard0_") :]] = value
+        else:
+            manifest[key] = value
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"count": 10**12, "shard_size": 1}, "count must be <= 10000000, got 1000000000000"),
+        ({"shard0_name": "../../../../etc/passwd"}, "shards[0].name must be 'shard-00000.npz' for shard 0"),
+        ({"shard0_shard": "0"}, "shards[0].shard must be an integer, got '0'"),
+        ({"shard0_shard": 7}, "shards[0].shard must be <= 1, got 7"),
+        ({"shard0_bytes": -1}, "shards[0].bytes must be >= 0, got -1"),
+        ({"shard0_sha256": None}, "shards[0].sha256 must be a str, got None"),
+        ({"layout": "flat:../x"}, "bad flat layout prefix '../x'"),
+        ({"format": "tiff"}, "unknown format 'tiff'"),
+        ({"shards": {"0": {}}}, "shards must be a list"),
+    ],
+)
+def test_a_damaged_manifest_is_refused_before_use_with_exit_2(tmp_path, changes, message):
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=8, format="npz", shard_size=5)
+    rewrite_manifest(out, **changes)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ManifestError, match="manifest.json is damaged: ") as caught:
+            verify_export(out)
+        assert tracemalloc.get_traced_memory()[1] < 5_000_000  # peak bytes: nothing sized by the manifest
+    finally:
+        tracemalloc.stop()
+    assert message in str(caught.value)
+    for command in (["export", "verify", str(out)], ["export", "--spec", str(tmp_path / "s.json"), "--out", str(out)]):
+        (tmp_path / "s.json").write_text(json.dumps({**SPEC, "length": 8}))
+        done = subprocess.run([script("number-generator"), *command], capture_output=True, text=True)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert message in done.stderr
+    with pytest.raises(ManifestError, match="re-run with --overwrite"):
+        export_dataset(SPEC, out, count=8, format="npz", shard_size=5)
+    assert export_dataset(SPEC, out, count=8, format="npz", shard_size=5, overwrite=True).written == 2
+    assert verify_export(out).ok
+
+
+def test_a_huge_valid_manifest_is_verified_without_allocating_per_shard(tmp_path):
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=8, format="npz", shard_size=8)
+    rewrite_manifest(out, count=10_000_000, shard_size=1, shards_total=10_000_000, shards=[], complete=False)
+    tracemalloc.start()
+    try:
+        problems = verify_export(out).problems
+        assert tracemalloc.get_traced_memory()[1] < 5_000_000
+    finally:
+        tracemalloc.stop()
+    assert "10000000 of 10000000 shards not finished (first: shard-0000000.npz)" in problems
+
+
+def test_verify_needs_no_glyph_data(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=12, format="png", shard_size=5)
+
+    def no_glyphs(*args, **kwargs):
+        raise AssertionError("verify touched glyph data")
+
+    import number_generator.data.dataset as dataset_module
+    import number_generator.glyphsets as glyphsets
+
+    monkeypatch.setattr(glyphsets, "get_dataset", no_glyphs)
+    monkeypatch.setattr(dataset_module, "get_glyph_set", no_glyphs)
+    assert verify_export(out).ok
+
+
+# --------------------------------------------------------------------------- 15.4 full disk
+
+
+class FullDisk:
+    """The disk of the test: ``room`` bytes left in all; a write past it raises ENOSPC (after a partial write)."""
+
+    def __init__(self, room: int, create=atomic.create_file):
+        self.room, self.create, self.files = room, create, []
+
+    def __call__(self, path, *, dir_fd=None):
+        self.files.append(str(path))
+        return _LimitedFile(self.create(path, dir_fd=dir_fd), self)
+
+
+class _LimitedFile:
+    def __init__(self, fh, disk: FullDisk):
+        self.fh, self.disk = fh, disk
+
+    def write(self, data) -> int:
+        data = memoryview(data).cast("B")
+        if len(data) > self.disk.room:
+            self.fh.write(data[: self.disk.room])
+            self.disk.room = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        self.disk.room -= len(data)
+        return self.fh.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.fh.close()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "room", "final"),
+    [("npz", 20_000, "shard-00000.npz"), ("webdataset", 9_000, "shard-00000.tar"), ("png", 9_000, "shard-00000")],
+)
+def test_a_full_disk_leaves_no_temporary_file_and_names_the_path(tmp_path, monkeypatch, fmt, room, final):
+    out = tmp_path / "out"
+    disk = FullDisk(room)
+    monkeypatch.setattr(atomic, "create_file", disk)
+    with pytest.raises(OSError) as caught:
+        export_dataset(SPEC, out, count=60, format=fmt, shard_size=30)
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(out / final)
+    assert any(".tmp-" in name for name in disk.files)  # it did write through a temporary name
+    assert not temporaries(out) and not (out / final).exists()
+    assert sorted(os.listdir(out)) == ["manifest.json"]  # and no lock file left either
+
+
+def test_full_disk_on_the_cli_names_the_users_path_and_the_flat_layout_cleans_up(tmp_path, monkeypatch, capsys):
+    (tmp_path / "spec.json").write_text(json.dumps(SPEC))
+    monkeypatch.setattr(atomic, "create_file", FullDisk(5_000))
+    with pytest.raises(SystemExit) as exit_code:
+        main(["export", "--spec", str(tmp_path / "spec.json"), "--count", "40", "--out", str(tmp_path / "o")])
+    assert exit_code.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"No space left on device: '{tmp_path / 'o' / 'shard-00000'}'" in err
+    monkeypatch.setattr(atomic, "create_file", FullDisk(5_000))
+    with pytest.raises(OSError, match="No space left on device"):
+        export_phone_numbers(40, (0, 4), 200, tmp_path / "phones", seed=1, chunk_size=20)
+    assert not temporaries(tmp_path / "phones")
+    monkeypatch.setattr(atomic, "create_file", FullDisk(100))
+    with pytest.raises(OSError, match=f"No space left on device: '{tmp_path / 'one.png'}'"):
+        write_png(tmp_path / "one.png", np.random.default_rng(0).random((28, 60), dtype=np.float32))
+    assert sorted(os.listdir(tmp_path)) == ["o", "phones", "spec.json"]
