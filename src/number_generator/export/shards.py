@@ -48,7 +48,7 @@ from number_generator.export.layout import FLAT_INDEX_DIR, Layout
 from number_generator.export.lock import LOCK_NAME
 from number_generator.export.manifest import MANIFEST, Manifest, ManifestError, ShardEntry, read_manifest
 from number_generator.export.storage import Storage, is_temporary, open_storage
-from number_generator.export.verify import LABELS, METADATA, VerifyReport, png_tables, shard_problems, verify_export
+from number_generator.export.verify import LABELS, METADATA, VerifyReport, check_shards, png_tables, verify_export
 from number_generator.export.worker import ShardJob
 
 __all__ = [
@@ -115,7 +115,8 @@ def _finished_shards(
         }
         differs = [key for key in wanted if recorded[key] != wanted[key]]
         if not differs:
-            intact = {k: e for k, e in manifest.shards.items() if not shard_problems(storage, manifest, e)}
+            checked = check_shards(storage, manifest, manifest.shards.values())
+            intact = {k: e for k, e in manifest.shards.items() if not checked[k]}
             return intact, len(manifest.shards) - len(intact)
         if not overwrite:
             what = differs[0]

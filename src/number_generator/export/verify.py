@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from number_generator.data.dataset import DatasetSpec
@@ -21,6 +22,7 @@ from number_generator.export.storage import Storage, folder_checksum, open_stora
 METADATA = "metadata.jsonl"  # png exports: Hugging Face imagefolder metadata (file_name, text, boxes, index)
 LABELS = "labels.csv"  # png exports: file_name,text (flat phone-number folders: file_name,number)
 _SHOWN = 3  # missing files named per shard; the rest are counted
+_MAX_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,18 @@ def shard_problems(storage: Storage, manifest: Manifest, entry: ShardEntry) -> l
     return problems or _compare(entry, folder_checksum(digests), size)
 
 
+def check_shards(storage: Storage, manifest: Manifest, entries: Iterable[ShardEntry]) -> dict[int, list[str]]:
+    """:func:`shard_problems` of each entry, keyed by shard number; shards are hashed in parallel threads
+    (hashlib releases the GIL), up to one per core."""
+    entries = list(entries)
+    threads = min(len(entries), os.cpu_count() or 1, _MAX_THREADS)
+    if threads <= 1:
+        return {e.shard: shard_problems(storage, manifest, e) for e in entries}
+    with ThreadPoolExecutor(threads) as pool:
+        found = pool.map(lambda e: shard_problems(storage, manifest, e), entries)
+        return {e.shard: problems for e, problems in zip(entries, found)}
+
+
 def png_tables(storage: Storage, manifest: Manifest, entries: Iterable[ShardEntry]) -> dict[str, bytes]:
     """``metadata.jsonl`` and ``labels.csv`` of a png export, from the indexes of ``entries`` (in order)."""
     lines: list[str] = []
@@ -117,8 +131,9 @@ def verify_export(out: str | os.PathLike[str]) -> VerifyReport:
             f"{manifest.n_shards - len(manifest.shards)} of {manifest.n_shards} shards not finished "
             f"(first: {manifest.entry_name(first_missing)})"
         )
-    for k in sorted(manifest.shards):
-        problems += shard_problems(storage, manifest, manifest.shards[k])
+    checked = check_shards(storage, manifest, manifest.shards.values())
+    for k in sorted(checked):
+        problems += checked[k]
     if manifest.format == "png" and not problems:
         for name, data in png_tables(storage, manifest, [manifest.shards[k] for k in sorted(manifest.shards)]).items():
             if storage.read(name) != data:
