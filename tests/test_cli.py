@@ -228,7 +228,7 @@ def test_an_interrupted_run_keeps_finished_files_and_lists_only_them(tmp_path):
     assert 300 < len(pngs) < 200_000
     listed = [row[0] for row in read_labels(out)[1:]]
     assert listed == pngs
-    assert not [p for p in os.listdir(out) if p.endswith(".tmp")]
+    assert not [p for p in os.listdir(out) if p.startswith(".tmp") or p.endswith(".tmp")]  # no temporary left
     for name in pngs[-50:]:
         assert open_png(out / name).shape == (28, 300)
 
