@@ -96,6 +96,30 @@ def load_pipeline(path: str | os.PathLike) -> Pipeline:
     return pipeline_from_dict(data)
 
 
+_FILE_CACHE: dict[tuple[str, int, int], Pipeline] = {}
+_FILE_CACHE_SIZE = 32
+
+
+def _load_cached(path: Path) -> Pipeline:
+    """:func:`load_pipeline` once per file version: cached by absolute path, modification time and size.
+
+    Each call still costs one ``stat``; an edited file (new mtime or size) is
+    read again.  The cached pipeline is shared by the callers.
+    """
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_pipeline(path)  # raises the readable error
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    pipeline = _FILE_CACHE.get(key)
+    if pipeline is None:
+        pipeline = load_pipeline(path)
+        if len(_FILE_CACHE) >= _FILE_CACHE_SIZE:
+            _FILE_CACHE.pop(next(iter(_FILE_CACHE)))
+        _FILE_CACHE[key] = pipeline
+    return pipeline
+
+
 def save_pipeline(pipeline: Pipeline, path: str | os.PathLike) -> None:
     """Write a pipeline as JSON or YAML (by suffix), atomically."""
     path = Path(path)
@@ -121,9 +145,13 @@ def resolve_augment(spec: Any) -> Pipeline | None:
     ----------
     spec : None, str, os.PathLike, dict or Pipeline
         ``None`` or ``"none"``: no augmentation.  ``"light"``, ``"medium"``,
-        ``"heavy"``: a preset (case-insensitive).  Another string or a path: a
-        ``.json`` / ``.yaml`` / ``.yml`` configuration file.  A dict: a
-        configuration.  A :class:`Pipeline`: returned as is.
+        ``"heavy"``: a preset (case-insensitive), built once per process and
+        shared.  Another string or a path: a ``.json`` / ``.yaml`` / ``.yml``
+        configuration file, read once per version of the file (cached by
+        path, modification time and size).  A dict: a configuration.  A
+        :class:`Pipeline`: returned as is.  Shared pipelines must not be
+        modified; :func:`~number_generator.augment.preset` and
+        :func:`load_pipeline` return private copies.
 
     Returns
     -------
@@ -135,7 +163,7 @@ def resolve_augment(spec: Any) -> Pipeline | None:
         Unknown preset, unreadable or malformed file, unknown transform or
         parameter, bad value; the message names it and lists the valid choices.
     """
-    from number_generator.augment.presets import PRESETS, preset
+    from number_generator.augment.presets import PRESETS, shared_preset
 
     if spec is None:
         return None
@@ -145,11 +173,11 @@ def resolve_augment(spec: Any) -> Pipeline | None:
         return pipeline_from_dict(spec)
     if isinstance(spec, str) and spec.strip().lower() in ("none", *PRESETS):
         name = spec.strip().lower()
-        return None if name == "none" else preset(name)
+        return None if name == "none" else shared_preset(name)
     if isinstance(spec, (str, os.PathLike)):
         path = Path(spec)
         if path.suffix.lower() in _SUFFIXES:
-            return load_pipeline(path)
+            return _load_cached(path)
         raise ValueError(
             f"unknown augment preset {str(spec)!r}; valid presets: none, "
             f"{', '.join(PRESETS)}; or a path to a .json, .yaml or .yml file"

@@ -1,8 +1,11 @@
-"""Spacing, placement, and fitting a strip of glyphs to the requested width.
+"""Layout maths: where each glyph of a block of samples goes, and whether each sample fits its width.
 
 All quantities are integer pixels.  Spacing is measured between ink: the
 blank columns MNIST puts around each digit are cut first, so a gap of 0 means
-the last ink column of one glyph touches the first ink column of the next.
+the last ink column of one glyph touches the first ink column of the next,
+and a negative gap means the two glyphs' ink overlaps by that many columns.
+Everything here is vectorised over the glyphs of a whole block; a single
+sample is a block of one.
 """
 
 from __future__ import annotations
@@ -11,53 +14,82 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def draw_gaps(rng: np.random.Generator, count: int, spacing_range: tuple[int, int]) -> np.ndarray:
-    """``count`` gaps, each uniform over the integers ``[min, max]`` inclusive."""
-    low, high = spacing_range
-    return rng.integers(low, high + 1, size=count)
-
-
-def place(widths: np.ndarray, gaps: np.ndarray) -> tuple[np.ndarray, int]:
-    """Left edge of each glyph in the strip, and the strip's width.
-
-    ``widths`` are the ink widths of ``n`` glyphs, ``gaps`` the ``n - 1``
-    spacings between them.
-    """
-    offsets = np.zeros(len(widths), dtype=np.int64)
-    if len(widths) > 1:
-        np.cumsum(widths[:-1] + gaps, out=offsets[1:])
-    return offsets, int(offsets[-1] + widths[-1])
+ALIGN_SHIFT = {"left": 0, "center": 1, "right": 2}
 
 
 @dataclass(frozen=True)
-class Fit:
-    """How a strip of ``strip_width`` goes into the output.
+class Arrangement:
+    """Where the glyphs of a block go.
 
-    ``scale`` is 1.0 when the strip fits (it is then shifted right by
-    ``offset`` pixels), else ``image_width / strip_width`` < 1: the whole strip
-    is scaled down, aspect ratio kept, and centred vertically.
+    Attributes
+    ----------
+    x0 : ndarray (m,) int64
+        Left edge of each glyph's ink in its sample's canvas: the output image
+        when the sample fits, else its unscaled strip.
+    strip_widths : ndarray (n,) int64
+        Width of each sample's strip of ink, gaps included.
+    fits : ndarray (n,) bool
+        Whether the strip fits the sample's width (else it is scaled down,
+        aspect ratio kept, by ``width / strip_width``).
     """
 
-    offset: int
-    scale: float
+    x0: np.ndarray
+    strip_widths: np.ndarray
+    fits: np.ndarray
 
 
-def fit(strip_width: int, image_width: int, align: str = "center", strict: bool = False) -> Fit:
-    """Decide padding or down-scaling (see :class:`Fit`).
+def arrange(
+    ink_widths: np.ndarray,
+    gaps: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    widths: np.ndarray,
+    align: str = "center",
+    strict: bool = False,
+) -> Arrangement:
+    """Place glyphs left to right with their gaps, then fit each sample's strip to its width.
+
+    Parameters
+    ----------
+    ink_widths : ndarray (m,)
+        Ink width of each glyph, pixels (>= 1).
+    gaps : ndarray (m,)
+        Gap after each glyph, pixels between ink (0 after a sample's last glyph).
+    starts, lengths : ndarray (n,)
+        First glyph and number of glyphs of each sample.
+    widths : ndarray (n,)
+        Output width of each sample.
+    align : {"center", "left", "right"}
+        Where a strip narrower than its width goes (the spare pixels split
+        ``spare // 2`` on the left for ``center``).
+    strict : bool
+        Raise instead of scaling down a strip wider than its width.
 
     Raises
     ------
     ValueError
-        If ``strict`` and the strip is wider than ``image_width``.
+        ``strict`` and some strip is wider than its width (names both sizes).
     """
-    if strip_width <= image_width:
-        spare = image_width - strip_width
-        offset = {"left": 0, "center": spare // 2, "right": spare}[align]
-        return Fit(offset=offset, scale=1.0)
-    if strict:
+    step = ink_widths + gaps
+    before = np.cumsum(step) - step
+    if len(lengths) == 1:  # one sample: no per-sample bookkeeping
+        sample_of = 0
+        offsets = before
+        strip_widths = (offsets + ink_widths).max(keepdims=True)
+    else:
+        sample_of = np.repeat(np.arange(len(lengths)), lengths)
+        offsets = before - before[starts][sample_of]
+        strip_widths = np.maximum.reduceat(offsets + ink_widths, starts) if len(starts) else np.zeros(0, np.int64)
+    spare = widths - strip_widths
+    fits = spare >= 0
+    if strict and not fits.all():
+        k = int(np.argmin(fits))
         raise ValueError(
-            f"the sequence needs {strip_width} px but image_width is {image_width}; "
+            f"the sequence needs {int(strip_widths[k])} px but image_width is {int(widths[k])}; "
             "widen the image, reduce the spacing, or allow scaling (strict=False)"
         )
-    return Fit(offset=0, scale=image_width / strip_width)
+    how = ALIGN_SHIFT[align]
+    if how == 0:
+        return Arrangement(x0=offsets, strip_widths=strip_widths, fits=fits)
+    shift = np.where(fits, spare // 2 if how == 1 else spare, 0)
+    return Arrangement(x0=offsets + shift[sample_of], strip_widths=strip_widths, fits=fits)

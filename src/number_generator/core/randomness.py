@@ -12,6 +12,8 @@ import os
 
 import numpy as np
 
+from number_generator.core.validation import InvalidTypeError
+
 SeedLike = "int | numpy.random.Generator | None"
 
 _global: np.random.Generator | None = None
@@ -29,7 +31,7 @@ if hasattr(os, "register_at_fork"):
 
 def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
+        raise InvalidTypeError(f"seed must be a non-negative integer, a numpy Generator or None, got {seed!r}")
     if seed < 0:
         raise ValueError(f"seed must be non-negative, got {seed}")
     return int(seed)
@@ -63,3 +65,15 @@ def base_seed(seed: object = None) -> int:
 def sample_generator(seed: int, index: int) -> np.random.Generator:
     """The generator of sample ``index`` of a batch made with ``seed``."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence((seed, index))))
+
+
+def seed_argument(seed: object = None, random_seed: object = None) -> object:
+    """The seed of a call that accepts ``seed=`` and its alias ``random_seed=`` (the original project's name).
+
+    Raises ``ValueError`` when both are given with different values.
+    """
+    if random_seed is None:
+        return seed
+    if seed is not None and seed is not random_seed and seed != random_seed:
+        raise ValueError(f"give seed or random_seed, not both (got seed={seed!r}, random_seed={random_seed!r})")
+    return random_seed

@@ -1,211 +1,249 @@
-"""Composition of glyphs into the output image, and the :class:`Sample` record.
+"""Drawing strings: the one data path (plan -> glyphs -> augment -> compose) and the public verb :func:`draw`.
 
-The image contract (see DESIGN.md): ``numpy.float32``, shape
-``(28, image_width)``, 1.0 = white paper, 0.0 = black ink.  A glyph pixel of
-value ``v`` (0-255, 255 = full ink) becomes ``(255 - v) / 255``
-(:func:`ink_to_image`).
+:func:`render_block` runs the path for a block of texts, each with its own
+generator; :func:`draw` is the same code for one text.  The older entry
+points (:func:`render_sequence`, :func:`generate_numbers_sequence`,
+:func:`render_text`, :func:`generate_text_sequence`) are thin wrappers over
+:func:`draw` that keep their documented signatures and defaults.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
-from number_generator.core.layout import draw_gaps, fit, place
-from number_generator.core.randomness import as_generator
-from number_generator.core.validation import (
-    MAX_SEQUENCE_LENGTH,
-    check_align,
-    check_image_width,
-    check_spacing_range,
-    parse_digits,
-)
+from number_generator.core.compositor import HEIGHT, Composed, compose, ink_to_image, to_uint8
+from number_generator.core.options import DEFAULT_WORD_SPACING, Options
+from number_generator.core.planner import Plan, plan_block
+from number_generator.core.randomness import as_generator, seed_argument
+from number_generator.core.sample import Sample
+from number_generator.core.validation import check_text, parse_digits
 from number_generator.glyphsets.glyphs import GlyphSet, get_glyph_set, ink_extents
 from number_generator.glyphsets.strokes import SYNTHESISED, synthetic_glyphs
 
-HEIGHT = 28
-#: Default gap one space stands for, pixels between ink (about half a glyph).
-DEFAULT_WORD_SPACING = (10, 16)
-_255 = np.float32(255.0)
-
-
-def ink_to_image(ink: np.ndarray) -> np.ndarray:
-    """Glyph convention (uint8, 0 = paper, 255 = ink) -> image contract (float32, 1.0 = paper, 0.0 = ink).
-
-    ``(255 - v) / 255`` in float32: paper is exactly 1.0, full ink exactly 0.0.
-    """
-    return np.true_divide(255 - ink, _255, dtype=np.float32)
+__all__ = [
+    "DEFAULT_WORD_SPACING",
+    "HEIGHT",
+    "GlyphTable",
+    "Sample",
+    "draw",
+    "generate_numbers_sequence",
+    "generate_text_sequence",
+    "glyph_table",
+    "ink_to_image",
+    "render_block",
+    "render_sequence",
+    "render_text",
+]
 
 
 @dataclass(frozen=True, eq=False)
-class Sample:
-    """One generated image with everything known about it.
+class GlyphTable:
+    """A glyph split plus the synthesised banks in one column-major array, for composing whole blocks fast.
 
-    Attributes
-    ----------
-    image : ndarray, shape (28, W), float32
-        1.0 = paper, 0.0 = ink.
-    text : str
-        The characters drawn, left to right.
-    boxes : ndarray, shape (n, 4), int32
-        One box per character, ``x0, y0, x1, y1`` in output pixels, half-open
-        (``image[y0:y1, x0:x1]`` holds the character's ink).
-    glyph_indices : ndarray, shape (n,), int64
-        Index of each character's source glyph in its dataset split, or -1
-        for synthesised characters (the hyphen).
-    spacing : ndarray, shape (n - 1,), int64
-        The gaps drawn between consecutive characters, in pixels before any
-        down-scaling.
-    scale : float
-        1.0 when the strip fitted; else the down-scaling factor applied.
+    ``columns[g, x]`` is column ``x`` of glyph ``g`` (uint8, 255 = ink): the
+    split's glyphs first, then each synthesised character's bank from
+    ``bank_start[char]``.  ``extents`` are their ink extents (int64).
     """
 
-    image: np.ndarray
-    text: str
-    boxes: np.ndarray
-    glyph_indices: np.ndarray
-    spacing: np.ndarray
-    scale: float
+    columns: np.ndarray
+    extents: np.ndarray
+    bank_start: dict[str, int]
+
+    def ids(self, plan: Plan) -> np.ndarray:
+        """Row of :attr:`columns` holding each glyph of ``plan``."""
+        ids = plan.glyph_ids.copy()
+        synthesised = np.flatnonzero(ids < 0)
+        if synthesised.size:
+            offsets = np.array([self.bank_start[plan.chars[i]] for i in synthesised.tolist()], dtype=np.int64)
+            ids[synthesised] = offsets + plan.bank_ids[synthesised]
+        return ids
 
 
-def _classes_of(text: str, glyph_set: GlyphSet) -> np.ndarray:
-    """Class of each character; -1 for synthesised ones; ValueError lists the rest."""
-    lookup = glyph_set.class_of_char
-    classes = [lookup.get(ch, -1) for ch in text]
-    bad = sorted({ch for ch, c in zip(text, classes) if c < 0 and ch not in SYNTHESISED})
-    if bad:
-        raise ValueError(
-            f"dataset {glyph_set.dataset!r} cannot draw {''.join(bad)!r}; "
-            f"it draws {glyph_set.characters!r} plus {''.join(SYNTHESISED)!r}"
-        )
-    return np.array(classes, dtype=np.int64)
+@lru_cache(maxsize=8)
+def glyph_table(glyph_set: GlyphSet) -> GlyphTable:
+    """The :class:`GlyphTable` of a split, built once per process (MNIST train: ~47 MB).
 
-
-def _compose(glyphs: np.ndarray, extents: np.ndarray, gaps: np.ndarray, image_width: int, align: str, strict: bool):
-    """Paste the ink columns of ``glyphs`` left to right; return image, boxes, scale.
-
-    All columns are gathered and scattered in one vectorised step (no Python
-    loop per glyph): this is the hot path of every generator.
+    Cached per glyph set, so datasets made one after another (a server's batch
+    requests) share one copy.
     """
-    left = extents[:, 0].astype(np.int64)
-    widths = extents[:, 1] - left + 1
-    offsets, strip_width = place(widths, gaps)
-    placement = fit(strip_width, image_width, align, strict)
-    canvas_width = image_width if placement.scale == 1.0 else strip_width
-    ink = np.zeros((HEIGHT, canvas_width), dtype=np.uint8)
-    x0 = offsets + placement.offset
-    # Column j of the ink strip comes from glyph k[j], source column src[j].
-    k = np.repeat(np.arange(len(widths)), widths)
-    src = np.arange(k.size) + np.repeat(left - (np.cumsum(widths) - widths), widths)
-    dest = src + np.repeat(x0 - left, widths)
-    ink[:, dest] = glyphs[k, :, src].T
-    canvas = ink_to_image(ink)
-    boxes = np.empty((len(widths), 4), dtype=np.int32)
-    boxes[:, 0] = x0
-    boxes[:, 1] = extents[:, 2]
-    boxes[:, 2] = x0 + widths
-    boxes[:, 3] = extents[:, 3] + 1
-    if placement.scale == 1.0:
-        return canvas, boxes, 1.0
-    return _scale_down(canvas, boxes, image_width, placement.scale)
+    images, extents, bank_start = [np.asarray(glyph_set.images[:])], [glyph_set.extents], {}
+    offset = len(glyph_set.images)
+    for ch in SYNTHESISED:
+        bank, bank_extents = synthetic_glyphs(ch)
+        images.append(bank)
+        extents.append(bank_extents.astype(glyph_set.extents.dtype))
+        bank_start[ch] = offset
+        offset += len(bank)
+    columns = np.ascontiguousarray(np.concatenate(images).transpose(0, 2, 1))
+    return GlyphTable(columns, np.concatenate(extents).astype(np.int64), bank_start)
 
 
-def _scale_down(strip: np.ndarray, boxes: np.ndarray, image_width: int, scale: float):
-    """Shrink ``strip`` to ``image_width`` keeping its aspect ratio, centred vertically."""
-    from PIL import Image
-
-    height = max(1, round(HEIGHT * scale))
-    small = np.asarray(
-        Image.fromarray(strip, mode="F").resize((image_width, height), Image.Resampling.BILINEAR),
-        dtype=np.float32,
-    )
-    # Filters leave 0.99999994 on blank paper; snap near-paper and near-ink values.
-    small = np.clip(small, 0.0, 1.0)
-    small[small > 1.0 - 1e-4] = 1.0
-    small[small < 1e-4] = 0.0
-    top = (HEIGHT - height) // 2
-    image = np.ones((HEIGHT, image_width), dtype=np.float32)
-    image[top : top + height] = small
-    # The bilinear filter spreads ink up to one output pixel: widen boxes by 1.
-    sx = image_width / strip.shape[1]
-    sy = height / HEIGHT
-    scaled = np.empty_like(boxes, dtype=np.float64)
-    scaled[:, 0] = np.floor(boxes[:, 0] * sx) - 1
-    scaled[:, 2] = np.ceil(boxes[:, 2] * sx) + 1
-    scaled[:, 1] = top + np.floor(boxes[:, 1] * sy) - 1
-    scaled[:, 3] = top + np.ceil(boxes[:, 3] * sy) + 1
-    scaled[:, 0::2] = np.clip(scaled[:, 0::2], 0, image_width)
-    scaled[:, 1::2] = np.clip(scaled[:, 1::2], 0, HEIGHT)
-    return image, scaled.astype(np.int32), scale
+def gather_glyphs(plan: Plan, glyph_set: GlyphSet) -> tuple[np.ndarray, np.ndarray]:
+    """The planned glyphs' pixels ``(m, 28, 28) uint8`` (255 = ink) and ink extents ``(m, 4) int16``."""
+    ids = plan.glyph_ids
+    synthesised = ids < 0
+    if not synthesised.any():
+        return np.asarray(glyph_set.images[ids]), glyph_set.extents[ids]
+    real = ~synthesised
+    glyphs = np.empty((len(ids), HEIGHT, HEIGHT), dtype=np.uint8)
+    extents = np.empty((len(ids), 4), dtype=np.int16)
+    glyphs[real] = glyph_set.images[ids[real]]
+    extents[real] = glyph_set.extents[ids[real]]
+    for k in np.flatnonzero(synthesised).tolist():
+        bank, bank_extents = synthetic_glyphs(plan.chars[k])
+        glyphs[k], extents[k] = bank[plan.bank_ids[k]], bank_extents[plan.bank_ids[k]]
+    return glyphs, extents
 
 
-def resolve_augmentation(augment):
-    """``augment=`` argument -> ``Pipeline`` or ``None`` (ValueError on a bad spec).
-
-    The augmentation package (OpenCV) is imported only when augmentation is asked for.
-    """
-    if augment is None:
-        return None
-    from number_generator.augment import resolve_augment
-
-    return resolve_augment(augment)
-
-
-def _render(
-    text: str,
-    classes: np.ndarray,
+def render_block(
+    plan: Plan,
     glyph_set: GlyphSet,
-    spacing_range,
-    image_width: int,
-    rng: np.random.Generator,
-    align: str,
-    strict: bool,
-    augment=None,
-    words=None,
-) -> Sample:
-    """Pick glyphs, draw gaps, (augment glyphs), compose, (augment the image).
+    rngs: Sequence[np.random.Generator],
+    augment: Any = None,
+    *,
+    table: GlyphTable | None = None,
+    as_uint8: bool = False,
+) -> Composed:
+    """Glyphs -> augment -> compose for every sample of ``plan``; ``rngs[k]`` is sample ``k``'s generator.
 
-    ``augment`` is a resolved ``Pipeline`` or ``None``.  Augmentation draws its
-    randomness after the glyphs and gaps, so the same seed picks the same glyphs
-    and spacing with or without it; glyph ink extents are measured after the
-    glyph transforms, and boxes follow the image transforms.
-
-    ``words`` is ``None`` or ``(breaks, word_spacing)``: ``breaks[k]`` spaces
-    stand between drawn characters ``k`` and ``k + 1``; each such gap becomes
-    the sum of ``breaks[k]`` draws from ``word_spacing`` (made after the letter
-    gaps, so text without spaces draws exactly what it would without them).
+    ``augment`` is a resolved ``Pipeline`` or ``None``: its glyph transforms
+    run on each sample's glyphs before their ink extents are measured, its
+    image transforms on each composed image (boxes follow), drawing from the
+    sample's generator after the planner's draws.  ``table`` (see
+    :func:`glyph_table`) lets an unaugmented block gather glyph columns
+    without copying glyphs first; the pixels are the same either way.
     """
-    synthesised = classes < 0
-    if synthesised.any():
-        real = ~synthesised
-        indices = np.full(len(text), -1, dtype=np.int64)
-        indices[real] = glyph_set.pick(classes[real], rng)
-        glyphs = np.empty((len(text), HEIGHT, HEIGHT), dtype=np.uint8)
-        glyphs[real] = glyph_set.images[indices[real]]
-        extents = np.empty((len(text), 4), dtype=np.int16)
-        extents[real] = glyph_set.extents[indices[real]]
-        for k in np.flatnonzero(synthesised).tolist():
-            bank, bank_extents = synthetic_glyphs(text[k])
-            choice = rng.integers(len(bank))
-            glyphs[k], extents[k] = bank[choice], bank_extents[choice]
+    glyph_aug = augment is not None and bool(augment.glyph)
+    image_aug = augment is not None and bool(augment.image)
+    if table is not None and not glyph_aug:
+        store_ids = table.ids(plan)
+        columns, extents = table.columns, table.extents[store_ids]
     else:
-        indices = glyph_set.pick(classes, rng)
-        glyphs = glyph_set.images[indices]
-        extents = glyph_set.extents[indices]
-    gaps = draw_gaps(rng, len(text) - 1, spacing_range)
-    if words is not None:
-        breaks, word_spacing = words
-        for k in np.flatnonzero(breaks).tolist():
-            gaps[k] = draw_gaps(rng, int(breaks[k]), word_spacing).sum()
-    if augment is not None and augment.glyph:
-        glyphs = augment.apply_glyphs(np.ascontiguousarray(glyphs), rng)
-        extents = ink_extents(glyphs)
-    image, boxes, scale = _compose(glyphs, extents, gaps, image_width, align, strict)
-    if augment is not None and augment.image:
-        image, boxes = augment.apply_image(image, boxes, rng)
-    return Sample(image=image, text=text, boxes=boxes, glyph_indices=indices, spacing=gaps, scale=scale)
+        glyphs, extents = gather_glyphs(plan, glyph_set)
+        if glyph_aug:
+            for k, (a, length) in enumerate(zip(plan.starts.tolist(), plan.lengths.tolist())):
+                glyphs[a : a + length] = augment.apply_glyphs(np.ascontiguousarray(glyphs[a : a + length]), rngs[k])
+            extents = ink_extents(glyphs)
+        columns, store_ids = glyphs.transpose(0, 2, 1), np.arange(len(glyphs))
+    composed = compose(plan, columns, store_ids, extents, as_uint8=as_uint8 and not image_aug)
+    if image_aug:
+        for k, rng in enumerate(rngs):
+            image, boxes = augment.apply_image(composed.images[k], composed.boxes[k], rng)
+            composed.images[k] = to_uint8(image) if as_uint8 else image
+            composed.boxes[k] = boxes
+    return composed
+
+
+def label_boxes(plan: Plan, k: int, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sample ``k``'s boxes and glyph indices with one entry per character of its text, spaces included.
+
+    A space's box spans the gap between its neighbours' ink (a run of spaces
+    splits it evenly), from the higher top to the lower bottom of the two;
+    its glyph index is -1.
+    """
+    a, length = int(plan.starts[k]), int(plan.lengths[k])
+    indices = plan.glyph_ids[a : a + length]
+    if not plan.has_spaces:
+        return boxes, indices
+    spaces = plan.spaces[a : a + length]
+    if not spaces.any():
+        return boxes, indices
+    out_boxes, out_indices = [], []
+    for j, run in enumerate(spaces.tolist()):
+        out_boxes.append(boxes[j])
+        out_indices.append(int(indices[j]))
+        if run:
+            left, right = boxes[j], boxes[j + 1]
+            x0, x1 = int(left[2]), max(int(left[2]), int(right[0]))
+            y0, y1 = int(min(left[1], right[1])), int(max(left[3], right[3]))
+            edges = np.linspace(x0, x1, run + 1).round().astype(np.int32)
+            for i in range(run):
+                out_boxes.append(np.array([edges[i], y0, edges[i + 1], y1], dtype=np.int32))
+                out_indices.append(-1)
+    return np.stack(out_boxes).astype(np.int32), np.array(out_indices, dtype=np.int64)
+
+
+def samples_of(plan: Plan, composed: Composed) -> list[Sample]:
+    """The :class:`Sample` records of a composed block."""
+    samples = []
+    for k, text in enumerate(plan.texts):
+        boxes, indices = label_boxes(plan, k, composed.boxes[k])
+        sample = Sample(composed.images[k], text, boxes, indices, plan.spacing(k), composed.scales[k])
+        samples.append(sample)
+    return samples
+
+
+def draw_with(text: str, options: Options, rng: np.random.Generator) -> Sample:
+    """:func:`draw` after validation: ``text`` checked, ``options`` built, ``rng`` the generator."""
+    glyph_set = get_glyph_set(options.dataset, options.split)
+    plan = plan_block([text], [rng], options, glyph_set)
+    return samples_of(plan, render_block(plan, glyph_set, [rng], options.augment))[0]
+
+
+def _report(verbose: bool, sample: Sample, seed: object) -> None:
+    if verbose:
+        shown = f"seed {seed}" if seed is None or isinstance(seed, (int, np.integer)) else "a given Generator"
+        height, width = sample.image.shape
+        print(f"number_generator: drew {sample.text!r} ({width}x{height} px, {shown})", file=sys.stderr)
+
+
+def draw(
+    text: str | Iterable[int],
+    *,
+    seed: int | np.random.Generator | None = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
+    **options: Any,
+) -> Sample:
+    """Draw any string with handwritten glyphs and return the full :class:`Sample`.
+
+    The one verb of the library: digits, phone numbers, text with spaces,
+    with any registered dataset (default ``mnist``).
+
+    Parameters
+    ----------
+    text : str or iterable of int
+        Characters to draw: any the dataset has plus the synthesised hyphen
+        ``-``, and spaces between words (each stands for a ``word_spacing``
+        gap); 1 to 1,024 characters, not starting or ending with a space.  An
+        iterable of ints 0-9 means those digits (a set or dict is refused).
+    seed, random_seed : int, numpy.random.Generator or None
+        Same seed, same output (``random_seed`` is an alias).
+    verbose : bool
+        Print one line per image to stderr: the text, the size, the seed.
+    **options
+        The fields of :class:`~number_generator.core.options.Options`:
+        ``spacing=(0, 4)`` (px between ink), ``width=300`` (px, or a
+        ``(min, max)`` range), ``word_spacing=(10, 16)``, ``align="center"``,
+        ``strict=False``, ``dataset="mnist"``, ``split="train"``,
+        ``augment=None`` (a preset ``light``/``medium``/``heavy``, a
+        ``.json``/``.yaml`` file, a dict or a Pipeline); old spellings
+        ``spacing_range``, ``image_width`` too.
+
+    Returns
+    -------
+    Sample
+        ``image`` float32 ``(28, width)``, 1.0 = paper; one box per character.
+
+    Examples
+    --------
+    >>> from number_generator import draw
+    >>> sample = draw("090-1234 5678", spacing=(0, 3), width=320, seed=1)
+    >>> sample.image.shape, sample.text, len(sample.boxes)
+    ((28, 320), '090-1234 5678', 13)
+    """
+    seed = seed_argument(seed, random_seed)
+    opts = Options.create(**options)
+    text = check_text(text) if isinstance(text, str) else parse_digits(text)
+    sample = draw_with(text, opts, as_generator(seed))
+    _report(verbose, sample, seed)
+    return sample
 
 
 def render_sequence(
@@ -218,55 +256,41 @@ def render_sequence(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
-    augment=None,
+    augment: Any = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
 ) -> Sample:
-    """Render a character sequence and return the full :class:`Sample`.
+    """:func:`draw` with the positional spacing range and width of the original API.
 
     Parameters
     ----------
     text : str or iterable of int
-        Characters to draw: any the dataset has (MNIST: ``0``-``9``) plus the
-        synthesised hyphen ``-``.  An iterable of ints means digits 0-9.
+        As in :func:`draw` (MNIST: ``0``-``9``, the hyphen, spaces).
     spacing_range : (int, int)
         Inclusive range ``(min, max)`` of the gap between consecutive
         characters' ink, in pixels; ``0 <= min <= max <= 1000``.
     image_width : int
         Output width in pixels, 1 to 16,384.
-    seed : int, numpy.random.Generator or None
-        Same seed, same output.
-    dataset : str
-        Glyph dataset name (see :func:`number_generator.glyphsets.dataset_names`).
-    split : str
-        ``"train"`` or ``"test"``: which samples the glyphs are drawn from.
-    align : {"center", "left", "right"}
-        Where a strip narrower than ``image_width`` goes.
-    strict : bool
-        Raise ``ValueError`` instead of scaling down a strip wider than
-        ``image_width``.
-    augment : None, str, os.PathLike, dict or augment.Pipeline
-        Augmentation: ``None``/``"none"`` (default), a preset ``"light"``,
-        ``"medium"``, ``"heavy"``, a ``.json``/``.yaml`` pipeline file, a
-        pipeline dict or a :class:`~number_generator.augment.Pipeline`.  Each
-        glyph is transformed before its ink extents are measured, the composed
-        image after composition; boxes follow.  Same seed, same output.
+    seed, random_seed, verbose, dataset, split, align, strict, augment
+        As in :func:`draw`.
 
     Returns
     -------
     Sample
     """
-    spacing_range = check_spacing_range(spacing_range)
-    image_width = check_image_width(image_width)
-    align = check_align(align)
-    glyph_set = get_glyph_set(dataset, split)
-    if not isinstance(text, str):
-        text = parse_digits(text)
-    if not text:
-        raise ValueError("text must not be empty")
-    if len(text) > MAX_SEQUENCE_LENGTH:
-        raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
-    classes = _classes_of(text, glyph_set)
-    pipeline = resolve_augmentation(augment)
-    return _render(text, classes, glyph_set, spacing_range, image_width, as_generator(seed), align, strict, pipeline)
+    return draw(
+        text,
+        seed=seed,
+        random_seed=random_seed,
+        verbose=verbose,
+        spacing_range=spacing_range,
+        image_width=image_width,
+        dataset=dataset,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
+    )
 
 
 def generate_numbers_sequence(
@@ -278,15 +302,17 @@ def generate_numbers_sequence(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
-    augment=None,
+    augment: Any = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
 ) -> np.ndarray:
-    """Image of a digit sequence drawn with real MNIST digits.
+    """Image of a digit sequence drawn with real MNIST digits (the homework's signature).
 
     Parameters
     ----------
     digits : str or iterable of int
-        ``"350"`` or ``[3, 5, 0]``; each 0-9, 1 to 1,024 of them.
-    spacing_range, image_width, seed, split, align, strict, augment
+        ``"350"`` or ``[3, 5, 0]``; each 0-9, 1 to 1,024 of them (no set or dict).
+    spacing_range, image_width, seed, random_seed, verbose, split, align, strict, augment
         As in :func:`render_sequence`.
 
     Returns
@@ -299,6 +325,8 @@ def generate_numbers_sequence(
         spacing_range,
         image_width,
         seed=seed,
+        random_seed=random_seed,
+        verbose=verbose,
         split=split,
         align=align,
         strict=strict,
@@ -317,9 +345,11 @@ def render_text(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
-    augment=None,
+    augment: Any = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
 ) -> Sample:
-    """Render text (letters, digits, spaces) with a glyph dataset; return the full :class:`Sample`.
+    """:func:`draw` for text, with EMNIST ``byclass`` (letters and digits) as the default dataset.
 
     Parameters
     ----------
@@ -338,8 +368,8 @@ def render_text(
     word_spacing : (int, int)
         Gap, in pixels between ink, that one space stands for (each space of
         a run adds one draw); default ``(10, 16)``, about half a glyph.
-    seed, split, align, strict, augment
-        As in :func:`render_sequence`.
+    seed, random_seed, verbose, split, align, strict, augment
+        As in :func:`draw`.
 
     Returns
     -------
@@ -348,93 +378,22 @@ def render_text(
         box spans the gap between its neighbours' ink, ``glyph_indices`` -1);
         ``spacing`` holds the gaps between consecutive drawn characters.
     """
-    spacing_range = check_spacing_range(spacing_range)
-    word_spacing = check_spacing_range(word_spacing, "word spacing")
-    image_width = check_image_width(image_width)
-    align = check_align(align)
     if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__} {text!r}")
-    if not text.strip():
-        raise ValueError(f"text must contain at least one character that is not a space, got {text!r}")
-    if len(text) > MAX_SEQUENCE_LENGTH:
-        raise ValueError(f"text length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
-    if text != text.strip(" "):
-        raise ValueError(f"text must not start or end with a space, got {text!r}")
-    glyph_set = get_glyph_set(dataset, split)
-    return _render_text(
+        check_text(text)
+    return draw(
         text,
-        glyph_set,
-        spacing_range,
-        image_width,
-        as_generator(seed),
-        align,
-        strict,
-        resolve_augmentation(augment),
-        word_spacing,
+        seed=seed,
+        random_seed=random_seed,
+        verbose=verbose,
+        spacing_range=spacing_range,
+        image_width=image_width,
+        word_spacing=word_spacing,
+        dataset=dataset,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
     )
-
-
-def _render_text(
-    text: str,
-    glyph_set: GlyphSet,
-    spacing_range,
-    image_width: int,
-    rng: np.random.Generator,
-    align: str,
-    strict: bool,
-    augment,
-    word_spacing,
-) -> Sample:
-    """:func:`render_text` after validation: spaces become word gaps, each with its own box."""
-    drawn = text.replace(" ", "")
-    classes = _classes_of(drawn, glyph_set)
-    breaks = np.array([len(run) for run in _space_runs(text)], dtype=np.int64)
-    sample = _render(
-        drawn,
-        classes,
-        glyph_set,
-        spacing_range,
-        image_width,
-        rng,
-        align,
-        strict,
-        augment,
-        words=(breaks, word_spacing) if breaks.any() else None,
-    )
-    if not breaks.any():
-        return sample
-    boxes, indices = [], []
-    for k, run in enumerate(breaks.tolist() + [0]):
-        boxes.append(sample.boxes[k])
-        indices.append(sample.glyph_indices[k])
-        if run:
-            left, right = sample.boxes[k], sample.boxes[k + 1]
-            x0, x1 = int(left[2]), max(int(left[2]), int(right[0]))
-            y0, y1 = int(min(left[1], right[1])), int(max(left[3], right[3]))
-            edges = np.linspace(x0, x1, run + 1).round().astype(np.int32)
-            for j in range(run):
-                boxes.append(np.array([edges[j], y0, edges[j + 1], y1], dtype=np.int32))
-                indices.append(-1)
-    return Sample(
-        image=sample.image,
-        text=text,
-        boxes=np.stack(boxes).astype(np.int32),
-        glyph_indices=np.array(indices, dtype=np.int64),
-        spacing=sample.spacing,
-        scale=sample.scale,
-    )
-
-
-def _space_runs(text: str) -> list[str]:
-    """For each pair of consecutive non-space characters, the spaces between them."""
-    runs, current = [], ""
-    for ch in text.strip(" ")[1:]:
-        if ch == " ":
-            current += " "
-        else:
-            runs.append(current)
-            current = ""
-    return runs
 
 
 def generate_text_sequence(
@@ -448,7 +407,9 @@ def generate_text_sequence(
     split: str = "train",
     align: str = "center",
     strict: bool = False,
-    augment=None,
+    augment: Any = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
 ) -> np.ndarray:
     """Image of handwritten text; arguments as in :func:`render_text`.
 
@@ -464,6 +425,8 @@ def generate_text_sequence(
         dataset=dataset,
         word_spacing=word_spacing,
         seed=seed,
+        random_seed=random_seed,
+        verbose=verbose,
         split=split,
         align=align,
         strict=strict,

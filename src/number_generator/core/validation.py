@@ -8,7 +8,9 @@ into their own error answer, so the rules live only here.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Set
+
+import numpy as np
 
 #: Largest accepted output width, in pixels.
 MAX_IMAGE_WIDTH = 16_384
@@ -21,17 +23,27 @@ MAX_COUNT = 10_000_000
 
 ALIGNMENTS = ("center", "left", "right")
 
+
+class InvalidTypeError(ValueError, TypeError):
+    """An argument of the wrong type (a float width, a string spacing, a set of digits).
+
+    Both a ``ValueError`` (the library's documented promise for bad input)
+    and a ``TypeError`` (what Python code usually expects for a wrong type),
+    so ``except ValueError`` and ``except TypeError`` both catch it.
+    """
+
+
 _DIGIT_TABLE = bytes.maketrans(bytes(range(10)), b"0123456789")
 
 
 def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     """``value`` as an ``int`` in ``[minimum, maximum]``; bools and floats are refused."""
     if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
+        raise InvalidTypeError(f"{name} must be an integer, got {value!r}")
     try:
         number = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+        raise InvalidTypeError(f"{name} must be an integer, got {value!r}") from None
     if number < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {number}")
     if number > maximum:
@@ -39,12 +51,18 @@ def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     return number
 
 
-def check_spacing_range(spacing_range: object, what: str = "spacing") -> tuple[int, int]:
-    """``(min, max)`` spacing in pixels, ``0 <= min <= max <= MAX_SPACING``; ``what`` names it in errors."""
+def check_spacing_range(spacing_range: object, what: str = "spacing", name: str = "spacing_range") -> tuple[int, int]:
+    """``(min, max)`` spacing in pixels, ``0 <= min <= max <= MAX_SPACING``.
+
+    ``what`` names the quantity in errors (``"minimum word spacing 9 is ..."``),
+    ``name`` the argument as the caller spelled it (``"word_spacing must be a pair"``).
+    """
+    if isinstance(spacing_range, (str, bytes)):
+        raise InvalidTypeError(f"{name} must be a pair (min, max), got {spacing_range!r}")
     try:
         low, high = spacing_range  # type: ignore[misc]
     except (TypeError, ValueError):
-        raise ValueError(f"{what.replace(' ', '_')}_range must be a pair (min, max), got {spacing_range!r}") from None
+        raise InvalidTypeError(f"{name} must be a pair (min, max), got {spacing_range!r}") from None
     low = check_int(f"minimum {what}", low, 0, MAX_SPACING)
     high = check_int(f"maximum {what}", high, 0, MAX_SPACING)
     if low > high:
@@ -62,6 +80,32 @@ def check_count(name: str, count: object) -> int:
     return check_int(name, count, 1, MAX_COUNT)
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``True`` or ``False`` (numpy bools too); anything else is an :class:`InvalidTypeError`."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidTypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_text(text: object, name: str = "text") -> str:
+    """A string to draw: 1 to :data:`MAX_SEQUENCE_LENGTH` characters, not starting or ending with a space.
+
+    The one home of the text rules, for every front end (library, spec, CLI,
+    REST); which characters a dataset can draw is checked by the planner.
+    """
+    if not isinstance(text, str):
+        raise InvalidTypeError(f"{name} must be a string, got {type(text).__name__} {text!r}")
+    if not text.strip(" "):
+        if not text:
+            raise ValueError(f"{name} must not be empty")
+        raise ValueError(f"{name} must contain at least one character that is not a space, got {text!r}")
+    if len(text) > MAX_SEQUENCE_LENGTH:
+        raise ValueError(f"{name} length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
+    if text[0] == " " or text[-1] == " ":
+        raise ValueError(f"{name} must not start or end with a space, got {text!r}")
+    return text
+
+
 def check_align(align: object) -> str:
     """One of :data:`ALIGNMENTS`."""
     if align not in ALIGNMENTS:
@@ -75,8 +119,14 @@ def parse_digits(digits: str | Iterable[int]) -> str:
     Accepts a string of digits (``"350"``) or an iterable of ints 0-9
     (``[3, 5, 0]``, ``range(10)``, a numpy array).  Rejects empty sequences,
     other characters, ints outside 0-9, non-integers and sequences longer
-    than :data:`MAX_SEQUENCE_LENGTH`.
+    than :data:`MAX_SEQUENCE_LENGTH`, and unordered collections (a ``set`` or
+    ``dict`` would silently drop repeated digits and reorder the rest).
     """
+    if isinstance(digits, (Set, Mapping)):
+        raise InvalidTypeError(
+            f"digits must be an ordered sequence (a string, list, tuple or array), got a {type(digits).__name__}: "
+            "a set or dict loses repeated digits and their order"
+        )
     if isinstance(digits, str):
         text = digits
         bad = [] if text.isascii() and text.isdigit() else [ch for ch in text if ch not in "0123456789"]
@@ -86,7 +136,7 @@ def parse_digits(digits: str | Iterable[int]) -> str:
         try:
             items = list(digits)
         except TypeError:
-            raise ValueError(f"digits must be a string or an iterable of ints 0-9, got {digits!r}") from None
+            raise InvalidTypeError(f"digits must be a string or an iterable of ints 0-9, got {digits!r}") from None
         if all(type(item) is int and 0 <= item <= 9 for item in items):  # fast path for plain ints
             items_text = bytes(items).translate(_DIGIT_TABLE).decode("ascii")
             if not items_text:
@@ -97,11 +147,11 @@ def parse_digits(digits: str | Iterable[int]) -> str:
         chars = []
         for item in items:
             if isinstance(item, bool):
-                raise ValueError(f"digits must be integers 0-9, got {item!r}")
+                raise InvalidTypeError(f"digits must be integers 0-9, got {item!r}")
             try:
                 value = operator.index(item)
             except TypeError:
-                raise ValueError(f"digits must be integers 0-9, got {item!r}") from None
+                raise InvalidTypeError(f"digits must be integers 0-9, got {item!r}") from None
             if not 0 <= value <= 9:
                 raise ValueError(f"digits must be 0-9, got {value}")
             chars.append(chr(48 + value))

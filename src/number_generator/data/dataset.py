@@ -1,25 +1,10 @@
-"""Index-deterministic datasets described by a spec (plain data: dict, JSON or YAML).
+"""Index-deterministic synthetic datasets described by a spec (see :mod:`number_generator.data.spec`).
 
 Sample ``i`` of a dataset is a pure function of ``(spec, i)``: its generator
 is ``randomness.sample_generator(spec.seed, i)``, so the same image, text and
 boxes come out whatever order, process, worker count or machine makes it.
-
-A spec::
-
-    seed: 7                   # default 0
-    length: 100000            # number of samples (the CLI's --count overrides it)
-    dataset: mnist            # any registered glyph dataset
-    split: train
-    spacing: [0, 4]           # inclusive gap range between characters' ink, pixels
-    width: 300                # or [200, 400]: a width drawn per sample
-    align: center
-    strict: false
-    augment: medium           # null, a preset, a pipeline dict, or a .json/.yaml file (inlined)
-    draw:                     # one source, or a list mixed by weight
-      - {kind: phone, weight: 2, formats: {mobile: 1, landline: 1}, separator: "-"}
-      - {kind: digits, weight: 1, length: [4, 12]}
-      - {kind: fixed, sequences: ["0123456789", "42"]}
-      - {kind: words, words: ["2026", "11-25"]}   # or file: words.txt (one per line, inlined); spaces allowed
+The generator first picks the source (when the spec mixes several) and the
+text, then the core draws the layout from it (:mod:`number_generator.core.planner`).
 
 Phone numbers are unique across the whole dataset without coordination:
 sample ``i`` takes number ``P_f(i)`` of a keyed permutation of its format's
@@ -33,323 +18,74 @@ and distributed rank.  :mod:`number_generator.data.torch_adapter` adds tensors.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from number_generator.core.planner import plan_block
 from number_generator.core.randomness import sample_generator
-from number_generator.core.render import DEFAULT_WORD_SPACING, Sample, _classes_of, _render_text, resolve_augmentation
-from number_generator.core.validation import (
-    ALIGNMENTS,
-    MAX_COUNT,
-    MAX_IMAGE_WIDTH,
-    MAX_SEQUENCE_LENGTH,
-    check_int,
-    check_spacing_range,
-)
+from number_generator.core.render import glyph_table, label_boxes, render_block, samples_of
+from number_generator.core.sample import Sample
+from number_generator.core.validation import check_int
 from number_generator.data.phone import UniquePhoneNumbers
+from number_generator.data.spec import DatasetSpec, load_spec
 from number_generator.glyphsets.glyphs import get_glyph_set
-from number_generator.glyphsets.strokes import SYNTHESISED
 
 __all__ = [
+    "Block",
     "DatasetSpec",
     "IterableSyntheticDataset",
     "SyntheticDataset",
     "load_spec",
 ]
 
-SPEC_KEYS = (
-    "seed",
-    "length",
-    "dataset",
-    "split",
-    "spacing",
-    "width",
-    "align",
-    "strict",
-    "augment",
-    "draw",
-    "word_spacing",
-)
-SOURCE_KEYS = {
-    "digits": ("kind", "weight", "length"),
-    "fixed": ("kind", "weight", "sequences"),
-    "phone": ("kind", "weight", "formats", "separator"),
-    "words": ("kind", "weight", "words", "file"),
-}
-DEFAULT_LENGTH = 1000
-#: Largest glyph set rendered by the vectorised block path, whose tables hold two copies of the
-#: split per process (MNIST train: 2 x 47 MB). Larger sets (EMNIST byclass: 2 x 547 MB) render
-#: sample by sample from the shared memory map instead.
+#: Largest glyph set whose glyphs a process copies into one column-major table for composing
+#: blocks (MNIST train: 47 MB).  Larger sets (EMNIST byclass: 547 MB) gather each block's glyphs
+#: from the shared memory map instead; the pixels are the same.
 BLOCK_TABLE_MAX_GLYPHS = 250_000
-
-
-def _err(key: str, message: str) -> ValueError:
-    return ValueError(f"spec key {key!r}: {message}")
-
-
-def _int(key: str, value: Any, lo: int, hi: int) -> int:
-    try:
-        return check_int(key, value, lo, hi)
-    except ValueError as exc:
-        raise _err(key, str(exc)) from None
-
-
-def _range(key: str, value: Any, lo: int, hi: int) -> list[int]:
-    """An int ``n`` (meaning ``[n, n]``) or a pair ``[a, b]`` with ``lo <= a <= b <= hi``."""
-    if isinstance(value, (list, tuple)):
-        if len(value) != 2:
-            raise _err(key, f"expected an integer or a pair [min, max], got {value!r}")
-        a, b = (_int(key, v, lo, hi) for v in value)
-        if a > b:
-            raise _err(key, f"min {a} is greater than max {b}")
-        return [a, b]
-    n = _int(key, value, lo, hi)
-    return [n, n]
-
-
-def _drawable(key: str, text: Any, glyph_set) -> str:
-    if not isinstance(text, str) or not text:
-        raise _err(key, f"expected a non-empty string, got {text!r}")
-    if text != text.strip(" ") or not text.strip(" "):
-        raise _err(key, f"{text!r} starts or ends with a space (spaces go between words)")
-    if len(text) > MAX_SEQUENCE_LENGTH:
-        raise _err(key, f"{len(text)} characters is above the limit of {MAX_SEQUENCE_LENGTH}")
-    try:
-        _classes_of(text.replace(" ", ""), glyph_set)
-    except ValueError as exc:
-        raise _err(key, str(exc)) from None
-    return text
-
-
-def _source(key: str, raw: Any, glyph_set, base: Path | None, length: int, seed: int) -> dict:
-    if not isinstance(raw, Mapping):
-        raise _err(key, f"a source must be a mapping with a 'kind', got {raw!r}")
-    kind = raw.get("kind")
-    if kind not in SOURCE_KEYS:
-        raise _err(f"{key}.kind", f"unknown kind {kind!r}; choose one of {', '.join(SOURCE_KEYS)}")
-    unknown = [k for k in raw if k not in SOURCE_KEYS[kind]]
-    if unknown:
-        raise _err(f"{key}.{unknown[0]}", f"unknown key for kind {kind!r}; valid keys: {', '.join(SOURCE_KEYS[kind])}")
-    weight = raw.get("weight", 1)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not np.isfinite(weight) or weight <= 0:
-        raise _err(f"{key}.weight", f"must be a positive number, got {weight!r}")
-    out: dict[str, Any] = {"kind": kind, "weight": weight}
-    if kind == "digits":
-        out["length"] = _range(f"{key}.length", raw.get("length", 10), 1, MAX_SEQUENCE_LENGTH)
-        _drawable(f"{key}", "0123456789", glyph_set)
-    elif kind == "fixed":
-        seqs = raw.get("sequences")
-        if isinstance(seqs, str):
-            seqs = [seqs]
-        if not isinstance(seqs, list) or not seqs:
-            raise _err(f"{key}.sequences", f"expected a non-empty list of strings, got {seqs!r}")
-        out["sequences"] = [_drawable(f"{key}.sequences[{j}]", s, glyph_set) for j, s in enumerate(seqs)]
-    elif kind == "words":
-        words, file = raw.get("words"), raw.get("file")
-        if (words is None) == (file is None):
-            raise _err(f"{key}.words", "give exactly one of 'words' (a list) or 'file' (one word per line)")
-        if file is not None:
-            path = Path(file)
-            if base is not None and not path.is_absolute():
-                path = base / path
-            try:
-                words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()]
-            except OSError as exc:
-                raise _err(f"{key}.file", f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-            where = f"{key}.file"
-        else:
-            where = f"{key}.words"
-        if not isinstance(words, list) or not words:
-            raise _err(where, f"expected a non-empty list of words, got {words!r}")
-        out["words"] = [_drawable(f"{where}[{j}]", w, glyph_set) for j, w in enumerate(words)]
-    else:  # phone
-        _drawable(key, "0123456789-", glyph_set)
-        formats = raw.get("formats")
-        if isinstance(formats, list) and all(isinstance(f, list) and len(f) == 2 for f in formats):
-            formats = dict(formats)  # the canonical form read back
-        separator = raw.get("separator", "-")
-        try:
-            numbers = UniquePhoneNumbers(length, seed=seed, formats=formats, separator=separator)
-        except ValueError as exc:
-            raise _err(f"{key}.formats" if "format" in str(exc) else f"{key}.separator", str(exc)) from None
-        # A list of pairs, not a mapping: the order decides which format a draw picks, and
-        # canonical JSON sorts mapping keys.
-        out["formats"] = [[name, float(w)] for name, w in numbers.weights.items()]
-        out["separator"] = numbers.separator
-    return out
+#: Samples composed at once by :meth:`SyntheticDataset.samples`.
+BLOCK = 1_000
+#: Smallest block worth building the glyph table for (single samples gather their few glyphs).
+TABLE_MIN_BLOCK = 32
 
 
 @dataclass(frozen=True)
-class DatasetSpec:
-    """A validated, normalised spec.  Build with :func:`load_spec`.
+class Block:
+    """Consecutive samples as stored by exports.
 
-    ``data`` is the canonical plain-data form (all defaults filled in, files
-    inlined); :attr:`hash` is the SHA-256 of its canonical JSON.
+    ``images[k]`` is ``uint8 (28, W_k)``, 255 = paper, 0 = ink (``to_uint8`` of
+    the float image); ``texts[k]`` and ``boxes[k]`` as in :class:`Sample`.
     """
 
-    data: dict
-
-    @property
-    def seed(self) -> int:
-        return self.data["seed"]
-
-    @property
-    def length(self) -> int:
-        return self.data["length"]
-
-    def to_json(self) -> str:
-        """Canonical JSON (sorted keys, no spaces): the bytes that are hashed."""
-        return json.dumps(self.data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-    @property
-    def hash(self) -> str:
-        return hashlib.sha256(self.to_json().encode()).hexdigest()
-
-    def with_length(self, length: int) -> DatasetSpec:
-        """The same spec with another number of samples (re-validated: phone capacities)."""
-        return load_spec({**self.data, "length": length})
-
-    @property
-    def alphabet(self) -> str:
-        """Characters the spec can draw: the dataset's classes then synthesised ones (CTC label ``k+1``)."""
-        from number_generator.glyphsets import get_dataset
-
-        chars = dict.fromkeys(get_dataset(self.data["dataset"]).classes)
-        chars.update(dict.fromkeys(SYNTHESISED))
-        if self.has_spaces:
-            chars[" "] = None
-        return "".join(chars)
-
-    @cached_property  # render_block asks once per block; a word list can be long
-    def has_spaces(self) -> bool:
-        """Whether some fixed sequence or word holds a space (drawn as a word gap)."""
-        return any(
-            " " in item
-            for source in self.data["draw"]
-            for item in source.get("words", []) + source.get("sequences", [])
-        )
-
-
-def load_spec(spec: Any, *, length: int | None = None) -> DatasetSpec:
-    """Validate ``spec`` and return a :class:`DatasetSpec`.
-
-    Parameters
-    ----------
-    spec : dict, DatasetSpec, str or os.PathLike
-        Plain data, or a ``.json`` / ``.yaml`` / ``.yml`` file (relative
-        ``file:`` entries and augmentation files are resolved against it).
-    length : int, optional
-        Overrides the spec's ``length``.
-
-    Raises
-    ------
-    ValueError
-        Malformed spec; the message names the offending key, e.g.
-        ``spec key 'draw[1].length': ...``.
-    """
-    base = None
-    if isinstance(spec, DatasetSpec):
-        spec = spec.data
-    elif isinstance(spec, (str, os.PathLike)):
-        path = Path(spec)
-        if path.suffix.lower() not in (".json", ".yaml", ".yml"):
-            raise ValueError(f"spec file {str(path)!r} must end in .json, .yaml or .yml")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"cannot read spec file {str(path)!r}: {exc.strerror or exc}") from None
-        try:
-            if path.suffix.lower() == ".json":
-                spec = json.loads(text)
-            else:
-                import yaml
-
-                spec = yaml.safe_load(text)
-        except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError (not a ValueError) below
-            raise ValueError(f"spec file {str(path)!r} is not valid JSON: {exc}") from None
-        except Exception as exc:  # yaml.YAMLError
-            raise ValueError(f"spec file {str(path)!r} is not valid YAML: {str(exc).splitlines()[0]}") from None
-        base = path.parent
-    if not isinstance(spec, Mapping):
-        raise ValueError(f"spec must be a mapping of {', '.join(SPEC_KEYS)}; got {type(spec).__name__}")
-    unknown = [k for k in spec if k not in SPEC_KEYS]
-    if unknown:
-        raise _err(str(unknown[0]), f"unknown key; valid keys: {', '.join(SPEC_KEYS)}")
-    from number_generator.glyphsets import get_dataset
-
-    data: dict[str, Any] = {}
-    data["seed"] = _int("seed", spec.get("seed", 0), 0, 2**63 - 1)
-    data["length"] = _int("length", length if length is not None else spec.get("length", DEFAULT_LENGTH), 1, MAX_COUNT)
-    try:
-        source = get_dataset(spec.get("dataset", "mnist"))
-        data["dataset"] = source.name
-        data["split"] = source.check_split(spec.get("split", "train"))
-    except ValueError as exc:
-        raise _err("split" if "split" in str(exc) else "dataset", str(exc)) from None
-    glyph_set = get_glyph_set(data["dataset"], data["split"])
-    try:
-        data["spacing"] = list(check_spacing_range(spec.get("spacing", [0, 4])))
-    except ValueError as exc:
-        raise _err("spacing", str(exc)) from None
-    data["width"] = _range("width", spec.get("width", 300), 1, MAX_IMAGE_WIDTH)
-    if "word_spacing" in spec:  # only when given, so specs without it keep their hash
-        try:
-            data["word_spacing"] = list(check_spacing_range(spec["word_spacing"], "word spacing"))
-        except ValueError as exc:
-            raise _err("word_spacing", str(exc)) from None
-    align = spec.get("align", "center")
-    if align not in ALIGNMENTS:
-        raise _err("align", f"unknown align {align!r}; choose one of {', '.join(ALIGNMENTS)}")
-    data["align"] = align
-    strict = spec.get("strict", False)
-    if not isinstance(strict, bool):
-        raise _err("strict", f"must be true or false, got {strict!r}")
-    data["strict"] = strict
-    augment = spec.get("augment")
-    if isinstance(augment, str) and augment.lower().endswith((".json", ".yaml", ".yml")):
-        path = Path(augment)
-        augment = base / path if base is not None and not path.is_absolute() else path
-    try:
-        pipeline = resolve_augmentation(augment)
-    except ValueError as exc:
-        raise _err("augment", str(exc)) from None
-    if pipeline is None:
-        data["augment"] = None
-    elif isinstance(augment, str) and not isinstance(augment, os.PathLike) and "." not in augment:
-        data["augment"] = augment.strip().lower()  # a preset name stays readable
-    else:
-        data["augment"] = pipeline.to_dict()
-    draw = spec.get("draw", {"kind": "digits", "length": 10})
-    if isinstance(draw, Mapping):
-        draw = [draw]
-    if not isinstance(draw, list) or not draw:
-        raise _err("draw", f"expected a source or a non-empty list of sources, got {draw!r}")
-    data["draw"] = [_source(f"draw[{j}]", s, glyph_set, base, data["length"], data["seed"]) for j, s in enumerate(draw)]
-    return DatasetSpec(json.loads(json.dumps(data)))  # plain JSON types only
+    indices: range
+    texts: list
+    boxes: list
+    images: list
 
 
 class SyntheticDataset:
-    """Map-style dataset: ``len(ds)`` samples, ``ds[i]`` a :class:`~number_generator.core.render.Sample`.
+    """Map-style dataset: ``len(ds)`` samples, ``ds[i]`` a :class:`~number_generator.core.sample.Sample`.
 
     Sample ``i`` depends only on ``(spec, i)``.  Picklable and cheap to copy
     (glyphs are memory-mapped and loaded lazily per process), so it works
     with ``torch.utils.data.DataLoader(num_workers=N)`` without torch here.
+    ``ds[i]``, :meth:`samples` and :meth:`render_block` run the same code
+    (plan, glyphs, augment, compose) on one sample or a block of them.
 
-    For a single phone source at a fixed width on MNIST, sample ``i`` equals
-    ``PhoneNumberBatch(length, spacing, width, seed=seed, ...)[i]``.
+    Parameters
+    ----------
+    spec : dict, DatasetSpec, str or os.PathLike
+        See :func:`~number_generator.data.spec.load_spec`.
+    count : int, optional
+        Overrides the spec's count (``length`` is the old spelling).
     """
 
-    def __init__(self, spec: Any, *, length: int | None = None):
-        self.spec = load_spec(spec, length=length)
+    def __init__(self, spec: Any, *, count: int | None = None, length: int | None = None):
+        self.spec = load_spec(spec, count=count, length=length)
         d = self.spec.data
         self.seed = d["seed"]
         self.length = d["length"]
@@ -360,19 +96,24 @@ class SyntheticDataset:
         self._cumulative = np.cumsum(w / w.sum())
         self._state: dict | None = None
 
-    def __getstate__(self):
+    @property
+    def count(self) -> int:
+        """Number of samples (``len(ds)``)."""
+        return self.length
+
+    def __getstate__(self) -> dict:
         return {"spec": self.spec}
 
-    def __setstate__(self, state):
-        self.__init__(state["spec"])
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(SyntheticDataset(state["spec"]).__dict__)
 
     def _lazy(self) -> dict:
-        """Per-process state: glyph set, augmentation pipeline, phone numbering."""
+        """Per-process state: options (augmentation resolved), glyph set, phone numbering."""
         if self._state is None:
-            d = self.spec.data
+            options = self.spec.options
             self._state = {
-                "glyphs": get_glyph_set(d["dataset"], d["split"]),
-                "augment": resolve_augmentation(d["augment"]),
+                "options": options,
+                "glyphs": get_glyph_set(options.dataset, options.split),
                 "phones": {
                     j: UniquePhoneNumbers(
                         self.length, seed=self.seed, formats=dict(s["formats"]), separator=s["separator"]
@@ -396,6 +137,10 @@ class SyntheticDataset:
             raise IndexError(f"index {index} out of range for a dataset of {self.length} samples")
         return index
 
+    def _check_range(self, start: int, stop: int) -> None:
+        if not 0 <= start <= stop <= self.length:
+            raise IndexError(f"range {start}..{stop} out of range for a dataset of {self.length} samples")
+
     def _pick_source(self, rng: np.random.Generator) -> int:
         if len(self._sources) == 1:
             return 0  # no draw: a one-source spec consumes the stream exactly like the direct API
@@ -413,23 +158,30 @@ class SyntheticDataset:
         items = source["sequences"] if kind == "fixed" else source["words"]
         return items[0] if len(items) == 1 else items[int(rng.integers(len(items)))]
 
-    def _render(self, text: str, rng: np.random.Generator) -> Sample:
+    def _texts(self, start: int, stop: int) -> tuple[list[str], list[np.random.Generator]]:
+        """Texts of samples ``start <= i < stop`` and their generators; phone permutations run once."""
+        rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
+        picks = [self._pick_source(rng) for rng in rngs]
+        texts: list[str | None] = [None] * len(rngs)
+        for j, numbers in self._lazy()["phones"].items():
+            mine = [k for k, p in enumerate(picks) if p == j]
+            if mine:
+                for k, number in zip(mine, numbers.numbers([start + k for k in mine], [rngs[k] for k in mine])):
+                    texts[k] = number
+        done = [text if text is not None else self._text(picks[k], start + k, rngs[k]) for k, text in enumerate(texts)]
+        return done, rngs
+
+    def _render(self, start: int, stop: int, *, as_uint8: bool) -> tuple[Any, Any]:
+        """Plan and compose samples ``start <= i < stop`` in one block: ``(plan, composed)``."""
         state = self._lazy()
-        lo, hi = self.width
-        width = lo if lo == hi else int(rng.integers(lo, hi + 1))
-        glyph_set = state["glyphs"]
-        d = self.spec.data
-        return _render_text(
-            text,
-            glyph_set,
-            self.spacing,
-            width,
-            rng,
-            d["align"],
-            d["strict"],
-            state["augment"],
-            tuple(d.get("word_spacing", DEFAULT_WORD_SPACING)),
-        )
+        texts, rngs = self._texts(start, stop)
+        options, glyph_set = state["options"], state["glyphs"]
+        table = None
+        augmented_glyphs = options.augment is not None and bool(options.augment.glyph)
+        if stop - start >= TABLE_MIN_BLOCK and len(glyph_set.images) <= BLOCK_TABLE_MAX_GLYPHS and not augmented_glyphs:
+            table = state["tables"] = glyph_table(glyph_set)
+        plan = plan_block(texts, rngs, options, glyph_set)
+        return plan, render_block(plan, glyph_set, rngs, options.augment, table=table, as_uint8=as_uint8)
 
     def text(self, index: int) -> str:
         """The text of sample ``index`` without drawing the image (cheap)."""
@@ -439,203 +191,37 @@ class SyntheticDataset:
 
     def __getitem__(self, index: int) -> Sample:
         index = self._check(index)
-        rng = sample_generator(self.seed, index)
-        return self._render(self._text(self._pick_source(rng), index, rng), rng)
+        plan, composed = self._render(index, index + 1, as_uint8=False)
+        return samples_of(plan, composed)[0]
 
     def samples(self, start: int, stop: int) -> Iterator[tuple[int, Sample]]:
-        """``(i, self[i])`` for ``start <= i < stop``; phone permutations run once per range (faster)."""
-        if not 0 <= start <= stop <= self.length:
-            raise IndexError(f"range {start}..{stop} out of range for a dataset of {self.length} samples")
-        rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
-        picks = [self._pick_source(rng) for rng in rngs]
-        texts: list[str | None] = [None] * len(rngs)
-        for j, numbers in self._lazy()["phones"].items():
-            mine = [k for k, p in enumerate(picks) if p == j]
-            if mine:
-                for k, number in zip(mine, numbers.numbers([start + k for k in mine], [rngs[k] for k in mine])):
-                    texts[k] = number
-        for k, rng in enumerate(rngs):
-            text = texts[k] if texts[k] is not None else self._text(picks[k], start + k, rng)
-            yield start + k, self._render(text, rng)
+        """``(i, self[i])`` for ``start <= i < stop``, composed :data:`BLOCK` at a time (faster)."""
+        self._check_range(start, stop)
+        for lo in range(start, stop, BLOCK):
+            plan, composed = self._render(lo, min(lo + BLOCK, stop), as_uint8=False)
+            yield from zip(range(lo, lo + len(plan)), samples_of(plan, composed))
 
     def __iter__(self) -> Iterator[Sample]:
         for _, sample in self.samples(0, self.length):
             yield sample
 
     def render_block(self, start: int, stop: int) -> Block:
-        """Samples ``start <= i < stop`` as 8-bit images (what exports store), composed in one vectorised step.
+        """Samples ``start <= i < stop`` as 8-bit images (what exports store), composed in one step.
 
-        Byte-for-byte the same as ``to_uint8(self[i].image)`` with the same text
-        and boxes (the tests check it), but several times faster: the
-        per-sample work is only drawing from the sample's generator; glyph
-        columns of the whole block are gathered and scattered at once.
-        Samples that need down-scaling, specs with augmentation, and glyph
-        sets larger than :data:`BLOCK_TABLE_MAX_GLYPHS` (whose tables would
-        copy the whole split into each process) go through the per-sample path.
+        The same code as ``self[i]`` (plan, glyphs, augment, compose) at another
+        batch size, so ``images[k] == to_uint8(self[start + k].image)`` with the
+        same text and boxes by construction; samples that fit their width skip
+        the float image.
         """
-        if not 0 <= start <= stop <= self.length:
-            raise IndexError(f"range {start}..{stop} out of range for a dataset of {self.length} samples")
-        state = self._lazy()
-        if state["augment"] is not None or len(state["glyphs"].images) > BLOCK_TABLE_MAX_GLYPHS or self.spec.has_spaces:
-            from number_generator.io.png import to_uint8
-
-            texts, boxes, images = [], [], []
-            for _, sample in self.samples(start, stop):
-                texts.append(sample.text)
-                boxes.append(sample.boxes)
-                images.append(to_uint8(sample.image))
-            return Block(range(start, stop), texts, boxes, images)
-        return _render_block(self, state, start, stop)
+        self._check_range(start, stop)
+        plan, composed = self._render(start, stop, as_uint8=True)
+        boxes = composed.boxes
+        if plan.has_spaces:
+            boxes = [label_boxes(plan, k, composed.boxes[k])[0] for k in range(len(plan))]
+        return Block(range(start, stop), plan.texts, boxes, composed.images)
 
     def __repr__(self) -> str:
         return f"SyntheticDataset(length={self.length}, seed={self.seed}, spec_hash={self.spec.hash[:12]})"
-
-
-@dataclass(frozen=True)
-class Block:
-    """Consecutive samples as stored by exports.
-
-    ``images[k]`` is ``uint8 (28, W_k)``, 255 = paper, 0 = ink (``to_uint8`` of
-    the float image); ``texts[k]`` and ``boxes[k]`` as in :class:`Sample`.
-    """
-
-    indices: range
-    texts: list
-    boxes: list
-    images: list
-
-
-@lru_cache(maxsize=8)
-def _glyph_tables(glyph_set) -> dict:
-    """Per process: glyphs of the split followed by the synthesised banks, and a char -> class table.
-
-    Cached per glyph set (~100 MB for MNIST train), so datasets made one after another (a server's
-    batch requests) share one copy instead of building their own.
-    """
-    from number_generator.glyphsets.strokes import synthetic_glyphs
-
-    images, extents, bank_start = [glyph_set.images], [glyph_set.extents], {}
-    offset = len(glyph_set.images)
-    for ch in SYNTHESISED:
-        bank, bank_extents = synthetic_glyphs(ch)
-        images.append(bank)
-        extents.append(bank_extents.astype(glyph_set.extents.dtype))
-        bank_start[ch] = (offset, len(bank))
-        offset += len(bank)
-    table = np.full(65536, -2, dtype=np.int64)  # drawable characters are validated with the spec
-    for ch, c in glyph_set.class_of_char.items():
-        if ord(ch) < 65536:
-            table[ord(ch)] = c
-    for ch in SYNTHESISED:
-        table[ord(ch)] = -1
-    images = np.concatenate(images)
-    return {
-        "images": images,
-        "columns": np.ascontiguousarray(images.transpose(0, 2, 1)),
-        "extents": np.concatenate(extents).astype(np.int64),
-        "banks": bank_start,
-        "table": table,
-    }
-
-
-def _render_block(ds: SyntheticDataset, state: dict, start: int, stop: int) -> Block:
-    from number_generator.core.render import _compose
-    from number_generator.io.png import to_uint8
-
-    gs = state["glyphs"]
-    if "tables" not in state:
-        state["tables"] = _glyph_tables(gs)
-    t = state["tables"]
-    d = ds.spec.data
-    align, strict = d["align"], d["strict"]
-    lo_w, hi_w = ds.width
-    lo_s, hi_s = ds.spacing
-    n = stop - start
-    rngs = [sample_generator(ds.seed, i) for i in range(start, stop)]
-    picks = [ds._pick_source(rng) for rng in rngs]
-    texts: list = [None] * n
-    for j, numbers in state["phones"].items():
-        mine = [k for k, p in enumerate(picks) if p == j]
-        if mine:
-            for k, number in zip(mine, numbers.numbers([start + k for k in mine], [rngs[k] for k in mine])):
-                texts[k] = number
-    for k, rng in enumerate(rngs):
-        if texts[k] is None:
-            texts[k] = ds._text(picks[k], start + k, rng)
-    # Classes of every character of the block at once; then per sample only the generator draws,
-    # in the same order as SyntheticDataset._render -> render._render: width, glyph picks, hyphens, gaps.
-    table, order, starts, counts, banks = t["table"], gs.order, gs.starts, gs.counts, t["banks"]
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
-    classes = table[codes]
-    synthesised = classes < 0
-    real_classes = classes[~synthesised]
-    highs = counts[real_classes]
-    real_per_sample = np.add.reduceat(~synthesised, np.concatenate(([0], np.cumsum(lengths)[:-1]))) if n else lengths
-    real_bounds = np.concatenate(([0], np.cumsum(real_per_sample))).tolist()
-    synth_chars = list(map(chr, codes[synthesised].tolist()))
-    synth_sizes = [banks[c][1] for c in synth_chars]
-    synth_bounds = np.concatenate(([0], np.cumsum(lengths - real_per_sample))).tolist()
-    widths_out = np.empty(n, dtype=np.int64)
-    draws_parts, synth_draws, gaps_parts = [], [], []
-    lo_s1 = hi_s + 1
-    for k, rng in enumerate(rngs):
-        widths_out[k] = lo_w if lo_w == hi_w else int(rng.integers(lo_w, hi_w + 1))
-        draws_parts.append(rng.integers(0, highs[real_bounds[k] : real_bounds[k + 1]]))
-        for size in synth_sizes[synth_bounds[k] : synth_bounds[k + 1]]:
-            synth_draws.append(int(rng.integers(size)))
-        gaps_parts.append(rng.integers(lo_s, lo_s1, size=int(lengths[k]) - 1))
-    ids = np.empty(len(classes), dtype=np.int64)
-    ids[~synthesised] = order[starts[real_classes] + np.concatenate(draws_parts)]
-    ids[synthesised] = np.array([banks[c][0] for c in synth_chars], dtype=np.int64) + np.array(
-        synth_draws, dtype=np.int64
-    )
-    ext = t["extents"][ids]
-    left = ext[:, 0]
-    gw = ext[:, 1] - left + 1
-    sample_of = np.repeat(np.arange(n), lengths)
-    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    gap_after = np.zeros(len(ids), dtype=np.int64)
-    not_last = np.ones(len(ids), dtype=bool)
-    not_last[first + lengths - 1] = False
-    gap_after[not_last] = np.concatenate(gaps_parts) if len(ids) > n else np.zeros(0, dtype=np.int64)
-    step = gw + gap_after
-    excl = np.cumsum(step) - step
-    offsets = excl - excl[first][sample_of]
-    last = first + lengths - 1
-    strip = offsets[last] + gw[last]
-    spare = widths_out - strip
-    fits = spare >= 0
-    shift = {"left": np.zeros(n, dtype=np.int64), "center": spare // 2, "right": spare}[align]
-    x0 = offsets + shift[sample_of]
-    canvas_w = int(widths_out.max())
-    # Column-major scratch (sample, x, y): each glyph column is 28 contiguous bytes to copy.
-    ink_t = np.zeros((n, canvas_w, 28), dtype=np.uint8)
-    col_chars = np.flatnonzero(fits[sample_of])
-    cw = gw[col_chars]
-    kc = np.repeat(col_chars, cw)
-    within = np.arange(kc.size) - np.repeat(np.cumsum(cw) - cw, cw)
-    ink_t[sample_of[kc], x0[kc] + within] = t["columns"][ids[kc], left[kc] + within]
-    paper = np.subtract(255, ink_t.transpose(0, 2, 1))  # to_uint8(ink_to_image(ink)) == 255 - ink exactly
-    boxes_all = np.empty((len(ids), 4), dtype=np.int32)
-    boxes_all[:, 0] = x0
-    boxes_all[:, 1] = ext[:, 2]
-    boxes_all[:, 2] = x0 + gw
-    boxes_all[:, 3] = ext[:, 3] + 1
-    images, boxes = [], []
-    for k in range(n):
-        a, b = first[k], first[k] + lengths[k]
-        if fits[k]:
-            images.append(paper[k, :, : widths_out[k]])
-            boxes.append(boxes_all[a:b])
-        else:  # down-scaling: the per-sample path
-            glyphs = t["images"][ids[a:b]]
-            extents = ext[a:b].astype(np.int16)
-            gaps = gap_after[a : b - 1]
-            image, bx, _ = _compose(glyphs, extents, gaps, int(widths_out[k]), align, strict)
-            images.append(to_uint8(image))
-            boxes.append(bx)
-    return Block(range(start, stop), texts, boxes, images)
 
 
 def _worker_info() -> tuple[int, int]:
@@ -669,6 +255,7 @@ class IterableSyntheticDataset:
         self,
         spec: Any,
         *,
+        count: int | None = None,
         length: int | None = None,
         rank: int | None = None,
         world_size: int | None = None,
@@ -676,8 +263,8 @@ class IterableSyntheticDataset:
     ):
         self.dataset = (
             spec
-            if isinstance(spec, SyntheticDataset) and length is None
-            else SyntheticDataset(spec.spec if isinstance(spec, SyntheticDataset) else spec, length=length)
+            if isinstance(spec, SyntheticDataset) and count is None and length is None
+            else SyntheticDataset(spec.spec if isinstance(spec, SyntheticDataset) else spec, count=count, length=length)
         )
         if (rank is None) != (world_size is None):
             raise ValueError("give both rank and world_size, or neither")

@@ -18,19 +18,21 @@ belongs to two formats.
 from __future__ import annotations
 
 import bisect
+import sys
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
+from number_generator.core.options import Options
 from number_generator.core.permutation import KeyedPermutation
-from number_generator.core.randomness import as_generator, base_seed, sample_generator
-from number_generator.core.render import Sample, _classes_of, _render, resolve_augmentation
-from number_generator.core.validation import check_align, check_count, check_image_width, check_spacing_range
-from number_generator.glyphsets.glyphs import get_glyph_set
+from number_generator.core.randomness import as_generator, seed_argument
+from number_generator.core.render import draw_with
+from number_generator.core.sample import Sample
+from number_generator.core.validation import check_count
 
 SEPARATORS = ("-", "")
 
@@ -193,39 +195,47 @@ def random_phone_number(seed=None, *, formats=None, separator: str = "-") -> str
     return check_separator(separator).join(fmt.groups_of(int(rng.integers(fmt.capacity))))
 
 
-def _render_number(number: str, spacing_range, image_width, rng, split, align, strict, augment=None) -> Sample:
-    glyph_set = get_glyph_set("mnist", split)
-    return _render(
-        number, _classes_of(number, glyph_set), glyph_set, spacing_range, image_width, rng, align, strict, augment
-    )
-
-
 def render_phone_number(
     spacing_range: tuple[int, int],
     image_width: int,
     *,
     seed: int | np.random.Generator | None = None,
     separator: str = "-",
-    formats=None,
+    formats: str | Iterable[str] | Mapping[str, float] | None = None,
     split: str = "train",
     align: str = "center",
     strict: bool = False,
-    augment=None,
+    augment: object = None,
+    phone_formats: str | Iterable[str] | Mapping[str, float] | None = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
 ) -> Sample:
-    """A random Japanese phone number as a :class:`~number_generator.core.render.Sample`.
+    """A random Japanese phone number as a :class:`~number_generator.core.sample.Sample`.
 
-    ``sample.text`` is the number as drawn (``"090-1234-5678"``, or digits
-    only with ``separator=""``).  Hyphens are synthesised strokes; every digit
-    is a real MNIST sample.  Other parameters as in
-    :func:`~number_generator.render_sequence` (including ``augment``);
-    ``formats`` as in :func:`check_formats`.
+    The number is drawn from the generator, then the image from the same
+    generator (:func:`~number_generator.draw`).  ``sample.text`` is the number
+    as drawn (``"090-1234-5678"``, or digits only with ``separator=""``).
+    Hyphens are synthesised strokes; every digit is a real MNIST sample.
+    ``phone_formats`` (old spelling ``formats``) as in :func:`check_formats`;
+    other parameters as in :func:`~number_generator.render_sequence`.
     """
-    spacing_range = check_spacing_range(spacing_range)
-    image_width = check_image_width(image_width)
-    align = check_align(align)
-    pipeline = resolve_augmentation(augment)
-    number = random_phone_number(rng := as_generator(seed), formats=formats, separator=separator)
-    return _render_number(number, spacing_range, image_width, rng, split, align, strict, pipeline)
+    seed = seed_argument(seed, random_seed)
+    options = Options.create(
+        spacing_range=spacing_range, image_width=image_width, split=split, align=align, strict=strict, augment=augment
+    )
+    rng = as_generator(seed)
+    number = random_phone_number(rng, formats=_phone_formats(phone_formats, formats), separator=separator)
+    sample = draw_with(number, options, rng)
+    if verbose:
+        print(f"number_generator: drew phone number {number!r} ({sample.image.shape[1]}x28 px)", file=sys.stderr)
+    return sample
+
+
+def _phone_formats(phone_formats: object, formats: object) -> object:
+    """``phone_formats=`` or its old spelling ``formats=``."""
+    if phone_formats is not None and formats is not None:
+        raise ValueError("give phone_formats or its old spelling formats, not both")
+    return phone_formats if phone_formats is not None else formats
 
 
 def generate_phone_number(
@@ -234,13 +244,16 @@ def generate_phone_number(
     *,
     seed: int | np.random.Generator | None = None,
     separator: str = "-",
-    formats=None,
+    formats: str | Iterable[str] | Mapping[str, float] | None = None,
     split: str = "train",
     align: str = "center",
     strict: bool = False,
-    augment=None,
+    augment: object = None,
+    phone_formats: str | Iterable[str] | Mapping[str, float] | None = None,
+    random_seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
 ) -> PhoneNumberImage:
-    """Image of a random Japanese phone number, and the number.
+    """Image of a random Japanese phone number, and the number (arguments as in :func:`render_phone_number`).
 
     Returns
     -------
@@ -258,6 +271,9 @@ def generate_phone_number(
         align=align,
         strict=strict,
         augment=augment,
+        phone_formats=phone_formats,
+        random_seed=random_seed,
+        verbose=verbose,
     )
     return PhoneNumberImage(sample.image, sample.text)
 
@@ -310,108 +326,3 @@ class UniquePhoneNumbers:
             if mine.any():
                 drawn[mine] = permutation(positions[mine])
         return [self.separator.join(fmt.groups_of(int(k))) for fmt, k in zip(formats, drawn)]
-
-
-class PhoneNumberBatch:
-    """Index-deterministic unique phone numbers: sample ``i`` depends only on ``(seed, i)``.
-
-    Sample ``i`` picks its format with its own generator, then takes number
-    ``P_f(i)`` where ``P_f`` is a keyed permutation of format ``f``'s number
-    space (:class:`UniquePhoneNumbers`): two indices never share a number,
-    however the batch is split across processes or machines.  Counts are
-    limited by the smallest capacity among the chosen formats.
-    """
-
-    def __init__(
-        self,
-        count,
-        spacing_range,
-        image_width,
-        *,
-        seed=None,
-        separator="-",
-        formats=None,
-        split="train",
-        align="center",
-        strict=False,
-        augment=None,
-    ):
-        self.count = check_count("count", count)
-        self.spacing_range = check_spacing_range(spacing_range)
-        self.image_width = check_image_width(image_width)
-        self.align = check_align(align)
-        self.strict = bool(strict)
-        self.augment = resolve_augmentation(augment)
-        self.split = get_glyph_set("mnist", split).split
-        self.seed = base_seed(seed)
-        self.numbers = UniquePhoneNumbers(self.count, seed=self.seed, formats=formats, separator=separator)
-        self.separator = self.numbers.separator
-        self.weights = self.numbers.weights
-
-    def __len__(self) -> int:
-        return self.count
-
-    def _number(self, index: int) -> tuple[str, np.random.Generator]:
-        if not 0 <= index < self.count:
-            raise IndexError(f"index {index} out of range for {self.count} phone numbers")
-        rng = sample_generator(self.seed, index)
-        return self.numbers.number(index, rng), rng
-
-    def number(self, index: int) -> str:
-        """The number of sample ``index``, without drawing it (cheap)."""
-        return self._number(index)[0]
-
-    def __getitem__(self, index: int) -> Sample:
-        number, rng = self._number(index)
-        return _render_number(
-            number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
-        )
-
-    def render_range(self, start: int, stop: int) -> Iterator[tuple[int, Sample]]:
-        """``(i, self[i])`` for ``start <= i < stop``, with the permutations run once per format.
-
-        Same samples as indexing one by one, several times faster for long ranges.
-        """
-        if not 0 <= start <= stop <= self.count:
-            raise IndexError(f"range {start}..{stop} out of range for {self.count} phone numbers")
-        rngs = [sample_generator(self.seed, i) for i in range(start, stop)]
-        for offset, (rng, number) in enumerate(zip(rngs, self.numbers.numbers(range(start, stop), rngs))):
-            yield (
-                start + offset,
-                _render_number(
-                    number, self.spacing_range, self.image_width, rng, self.split, self.align, self.strict, self.augment
-                ),
-            )
-
-
-def generate_phone_numbers(
-    count: int,
-    spacing_range: tuple[int, int],
-    image_width: int,
-    *,
-    seed=None,
-    separator: str = "-",
-    formats=None,
-    split: str = "train",
-    align: str = "center",
-    strict: bool = False,
-    augment=None,
-) -> list[PhoneNumberImage]:
-    """``count`` images of distinct phone numbers.
-
-    Raises ``ValueError`` when ``count`` is more than a chosen format can hold.
-    Sample ``i`` is the same as ``PhoneNumberBatch(...)[i]`` with the same seed.
-    """
-    batch = PhoneNumberBatch(
-        count,
-        spacing_range,
-        image_width,
-        seed=seed,
-        separator=separator,
-        formats=formats,
-        split=split,
-        align=align,
-        strict=strict,
-        augment=augment,
-    )
-    return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]

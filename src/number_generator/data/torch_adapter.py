@@ -25,7 +25,7 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without torch
     raise ImportError("number_generator.data.torch_adapter needs PyTorch: pip install torch") from exc
 
-from number_generator.core.render import Sample
+from number_generator.core.sample import Sample
 from number_generator.data.dataset import IterableSyntheticDataset, SyntheticDataset
 
 __all__ = ["TorchIterableDataset", "TorchSyntheticDataset", "ctc_collate", "decode", "encode_text", "sample_to_tensors"]

@@ -13,11 +13,11 @@ import io
 import os
 from pathlib import Path
 
-from number_generator.core.randomness import sample_generator
-from number_generator.core.render import DEFAULT_WORD_SPACING, render_sequence, render_text, resolve_augmentation
+from number_generator.core.options import DEFAULT_WORD_SPACING, resolve_augment
+from number_generator.core.render import render_sequence, render_text
 from number_generator.core.validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
-from number_generator.data.dataset import load_spec
-from number_generator.data.phone import PhoneNumberBatch
+from number_generator.data.dataset import SyntheticDataset, load_spec
+from number_generator.data.phone_batch import PhoneNumberBatch, phone_spec
 from number_generator.export.engines import MAX_WORKERS
 from number_generator.export.layout import Layout, flat_file_name
 from number_generator.export.manifest import read_manifest
@@ -113,36 +113,6 @@ def phone_file_name(index: int, count: int) -> str:
 
 PHONE_PREFIX = "phone-"
 PHONE_LAYOUT = Layout.flat(PHONE_PREFIX)
-
-
-def phone_spec(
-    count: int,
-    spacing_range,
-    image_width: int,
-    *,
-    seed: int,
-    separator: str = "-",
-    formats=None,
-    split: str = "train",
-    align: str = "center",
-    strict: bool = False,
-    augment=None,
-) -> dict:
-    """The dataset spec (see :mod:`number_generator.data.dataset`) of a phone-number export."""
-    if formats is not None and not isinstance(formats, (str, dict)):
-        formats = list(formats)
-    return {
-        "seed": seed,
-        "length": count,
-        "dataset": "mnist",
-        "split": split,
-        "spacing": list(spacing_range),
-        "width": image_width,
-        "align": align,
-        "strict": strict,
-        "augment": augment,
-        "draw": {"kind": "phone", "formats": formats, "separator": separator},
-    }
 
 
 def _write_labels(out_dir: Path, batch: PhoneNumberBatch) -> Path:
@@ -269,8 +239,7 @@ def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:
         overwrite=True,
     )
     export_phone_numbers(12, (0, 4), 300, out_dir / "phone-numbers", seed=seed, overwrite=True)
-    batch = PhoneNumberBatch(12, (0, 4), 300, seed=seed)
-    samples = [batch[i] for i in range(len(batch))]
+    samples = [sample for _, sample in PhoneNumberBatch(12, (0, 4), 300, seed=seed).render_range(0, 12)]
     page = out_dir / "phone-numbers-page.png"
     buffer = io.BytesIO()
     contact_sheet([s.image for s in samples], [s.text for s in samples], columns=2).save(buffer, format="PNG")
@@ -313,7 +282,7 @@ def write_preview(
     """
     from number_generator.io.sheet import contact_sheet
 
-    pipeline = resolve_augmentation(augment)  # bad specs fail before any work
+    resolve_augment(augment)  # bad specs fail before any work
     count = check_int("count", count, 1, MAX_PREVIEW)
     length = check_int("length", length, 1, MAX_SEQUENCE_LENGTH)
     columns = check_int("columns", columns, 1, 100)
@@ -326,15 +295,18 @@ def write_preview(
         path = output_path / preview_file_name(augment, seed)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; use --overwrite to replace")
-    images, labels = [], []
-    for i in range(count):
-        rng = sample_generator(seed, i)
-        digits = "".join(map(str, rng.integers(0, 10, size=length).tolist()))
-        sample = render_sequence(digits, spacing_range, image_width, seed=rng, split=split, augment=pipeline)
-        images.append(sample.image)
-        labels.append(sample.text)
+    spec = {
+        "seed": seed,
+        "length": count,
+        "spacing": list(spacing_range),
+        "width": image_width,
+        "split": split,
+        "augment": augment,
+        "draw": {"kind": "digits", "length": length},
+    }
+    samples = [sample for _, sample in SyntheticDataset(spec).samples(0, count)]
     buffer = io.BytesIO()
-    contact_sheet(images, labels, columns=columns).save(buffer, format="PNG")
+    contact_sheet([s.image for s in samples], [s.text for s in samples], columns=columns).save(buffer, format="PNG")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, buffer.getvalue())
     return path
