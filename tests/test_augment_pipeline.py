@@ -184,9 +184,22 @@ def test_malformed_files(tmp_path):
         resolve_augment(wrong)
 
 
-def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path):
-    resolve_augment("light").save(tmp_path / "x.json")
+def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    from number_generator.augment import config
+
+    target = tmp_path / "x.json"
+    resolve_augment("light").save(target)
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+    before = target.read_bytes()
+
+    def crash(src, dst):  # the process dies between writing the new file and renaming it
+        raise OSError("simulated crash before the rename")
+
+    monkeypatch.setattr(config.os, "replace", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        resolve_augment("heavy").save(target)
+    assert target.read_bytes() == before  # the old file is whole: never truncated or half-written
+    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # and the temporary file is gone
 
 
 def test_registries_are_disjoint_and_documented():

@@ -408,7 +408,7 @@ def test_dataset_specs_and_exports_use_the_same_registry(local_emnist, tmp_path)
     ds = SyntheticDataset(spec)
     assert {ds[i].text for i in range(6)} <= {"HELLO", "abc"}
     export_dataset(spec, tmp_path / "out", format="npz", shard_size=3)
-    assert verify_export(tmp_path / "out") is not None
+    assert verify_export(tmp_path / "out").ok
     with np.load(next((tmp_path / "out").glob("*.npz"))) as shard:
         assert shard["images"].shape[0] == 3
         for k, i in enumerate(shard["indices"]):

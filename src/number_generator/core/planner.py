@@ -33,6 +33,7 @@ from number_generator.glyphsets.strokes import SYNTHESISED, synthetic_glyphs
 SYNTHESISED_CLASS = -1
 _UNKNOWN = -2
 _TABLE_SIZE = 0x10000
+_SHORT_TEXT = 48
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +68,8 @@ class Plan:
         ``center``, ``left`` or ``right``.
     strict : bool
         Refuse (``ValueError``) instead of scaling down a strip that is too wide.
+    has_spaces : bool
+        Whether some sample holds a space (a word gap).
     writer_ids : ndarray (m,) int64 or None
         Writer of each glyph where known (-1 unknown); None: not recorded.
     dy : ndarray (m,) int64 or None
@@ -85,16 +88,12 @@ class Plan:
     spaces: np.ndarray
     align: str
     strict: bool
+    has_spaces: bool = False
     writer_ids: np.ndarray | None = None
     dy: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
-
-    @cached_property
-    def has_spaces(self) -> bool:
-        """Whether some sample holds a space (a word gap)."""
-        return bool(self.spaces.any())
 
     def spacing(self, k: int) -> np.ndarray:
         """The ``lengths[k] - 1`` gaps between sample ``k``'s consecutive glyphs."""
@@ -125,15 +124,20 @@ def classes_of(chars: str, glyph_set: GlyphSet, codes: np.ndarray | None = None)
 
     ``codes`` are the code points of ``chars`` when the caller has them.
     """
-    if codes is None:
-        codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
-    if codes.size and int(codes.max()) >= _TABLE_SIZE:
-        lookup = glyph_set.class_of_char
+    if len(chars) <= _SHORT_TEXT or (codes is not None and codes.size and int(codes.max()) >= _TABLE_SIZE):
+        lookup = glyph_set.class_of_char  # a few dict lookups beat the table's array calls on short texts
         classes = np.array(
             [lookup.get(ch, SYNTHESISED_CLASS if ch in SYNTHESISED else _UNKNOWN) for ch in chars], dtype=np.int64
         )
     else:
-        classes = class_table(glyph_set)[codes]
+        if codes is None:
+            codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
+        classes = class_table(glyph_set)[np.minimum(codes, _TABLE_SIZE - 1)]
+        if int(codes.max()) >= _TABLE_SIZE:  # outside the table: look those up
+            lookup = glyph_set.class_of_char
+            for i in np.flatnonzero(codes >= _TABLE_SIZE).tolist():
+                ch = chars[i]
+                classes[i] = lookup.get(ch, SYNTHESISED_CLASS if ch in SYNTHESISED else _UNKNOWN)
     if classes.size and int(classes.min()) == _UNKNOWN:
         bad = sorted({ch for ch, c in zip(chars, classes.tolist()) if c == _UNKNOWN})
         raise ValueError(
@@ -155,13 +159,14 @@ def plan_block(
     """
     n = len(texts)
     joined = "".join(texts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    codes = None
     any_space = " " in joined
     if n == 1:
         text_lengths = np.array([len(joined)], dtype=np.int64)
     else:
         text_lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     if any_space:
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         is_space = codes == 32
         chars = joined.replace(" ", "")
         spaces_before = np.cumsum(is_space)[~is_space]
@@ -243,4 +248,5 @@ def plan_block(
         spaces=spaces,
         align=options.align,
         strict=options.strict,
+        has_spaces=any_space,
     )

@@ -173,9 +173,12 @@ def samples_of(plan: Plan, composed: Composed) -> list[Sample]:
     """The :class:`Sample` records of a composed block."""
     samples = []
     for k, text in enumerate(plan.texts):
-        boxes, indices = label_boxes(plan, k, composed.boxes[k])
-        sample = Sample(composed.images[k], text, boxes, indices, plan.spacing(k), composed.scales[k])
-        samples.append(sample)
+        if plan.has_spaces:
+            boxes, indices = label_boxes(plan, k, composed.boxes[k])
+        else:
+            a, length = int(plan.starts[k]), int(plan.lengths[k])
+            boxes, indices = composed.boxes[k], plan.glyph_ids[a : a + length]
+        samples.append(Sample(composed.images[k], text, boxes, indices, plan.spacing(k), composed.scales[k]))
     return samples
 
 
