@@ -14,7 +14,7 @@ import hmac
 import json
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -41,7 +41,7 @@ class LimitError(ValueError):
 
 
 def _problem(loc: list, message: str, kind: str, limit: int | None = None) -> JSONResponse:
-    item = {"loc": loc, "msg": message, "type": kind}
+    item: dict[str, object] = {"loc": loc, "msg": message, "type": kind}
     if limit is not None:
         item["limit"] = limit
     return JSONResponse({"detail": [item]}, status_code=422)
@@ -364,6 +364,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if (digits is None) == (text is None):
             raise LimitError(["query", "digits"], "give exactly one of 'digits' or 'text'")
         chars = digits if digits is not None else text
+        assert chars is not None  # exactly one was given
         _check_limits(
             settings,
             "query",
@@ -471,7 +472,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse((static / "index.html").read_text(encoding="utf-8"))
 
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    docs_assets = {}
+    docs_assets: dict[str, Any] = {}
     try:  # Swagger UI's files from the swagger-ui-bundle package (the 'api' extra), so /docs works offline
         import swagger_ui_bundle
 
@@ -488,7 +489,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def docs() -> HTMLResponse:
         from fastapi.openapi.docs import get_swagger_ui_html
 
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} - API docs", **docs_assets)
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - API docs", **docs_assets
+        )
 
     app.add_middleware(_Guard, settings=settings)
     if settings.cors_origins:  # outermost, so preflight requests are answered before the key check

@@ -70,11 +70,11 @@ def paper_textures() -> np.ndarray:
         acc = np.zeros((h, w), np.float32)
         for sigma, weight in ((16.0, 1.0), (6.0, 0.6), (2.0, 0.35), (0.7, 0.25)):
             noise = rng.standard_normal((h, w), dtype=np.float32)
-            smooth = cv2.GaussianBlur(noise, (0, 0), sigma, borderType=cv2.BORDER_REFLECT101)
+            smooth: np.ndarray = cv2.GaussianBlur(noise, (0, 0), sigma, borderType=cv2.BORDER_REFLECT101)
             smooth /= max(float(smooth.std()), 1e-6)
             acc += weight * smooth
-        fibres = rng.standard_normal((h, w), dtype=np.float32)
-        fibres = cv2.GaussianBlur(fibres, (0, 0), sigmaX=12.0, sigmaY=0.6)
+        fibre_noise = rng.standard_normal((h, w), dtype=np.float32)
+        fibres: np.ndarray = cv2.GaussianBlur(fibre_noise, (0, 0), sigmaX=12.0, sigmaY=0.6)
         fibres /= max(float(fibres.std()), 1e-6)
         acc += 0.3 * fibres
         acc -= acc.min()

@@ -133,7 +133,7 @@ class Transform:
         return f"{type(self).__name__}({args})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[union-attr]
+        return isinstance(other, Transform) and type(self) is type(other) and self.to_dict() == other.to_dict()
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -248,12 +248,16 @@ class _SamplingPlan:
 
     def __init__(self, transforms):
         self.key = [(id(t), id(t._spec())) for t in transforms]
-        lo, span, neutral, is_applied, owner, self.slices = [], [], [], [], [], []
+        lo: list = []
+        span: list = []
+        neutral: list = []
+        is_applied, owner, self.slices = [], [], []
         row = 0
         for i, t in enumerate(transforms):
             names, t_lo, t_span, t_neutral = t._spec()
-            lo.append([[0.0]]), span.append([[1.0]]), neutral.append([[0.0]])
-            lo.append(t_lo), span.append(t_span), neutral.append(t_neutral)
+            for column, head, values in ((lo, 0.0, t_lo), (span, 1.0, t_span), (neutral, 0.0, t_neutral)):
+                column.append([[head]])  # the "applied" row of the transform, then its parameters
+                column.append(values)
             is_applied.extend([True] + [False] * len(names))
             owner.extend([i] * (1 + len(names)))
             self.slices.append((row, row + 1 + len(names), names))
@@ -297,8 +301,8 @@ class GlyphInfo:
 
     def __init__(self, stack: np.ndarray):
         self.stack = stack
-        self._rows = None
-        self._cols = None
+        self._rows: tuple[np.ndarray, np.ndarray] | None = None
+        self._cols: tuple[np.ndarray, np.ndarray] | None = None
 
     def _extents(self):
         ink = np.concatenate([self.stack.any(axis=2), self.stack.any(axis=1)])  # (2n, 28)

@@ -20,7 +20,7 @@ from typing import Any
 from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
 from number_generator.augment.pipeline import Pipeline
 
-_STAGES = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS}
+_STAGES: dict[str, dict[str, Any]] = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS}
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 

@@ -95,7 +95,7 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
             steps.append((kind, val))
     if not steps:
         return stack.copy()
-    pts = None  # (n, 2, 784) input coordinates of every output pixel
+    pts: np.ndarray | None = None  # (n, 2, 784) input coordinates of every output pixel
     for kind, val in steps:
         if kind == "affine":
             m = val[:, :2].astype(np.float32)
@@ -104,6 +104,7 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
             pts = _GRID + val.reshape(n, 2, _SIZE * _SIZE)
         else:
             pts = pts + _sample_field(val, pts[:, 0], pts[:, 1]).reshape(n, 2, -1)
+    assert pts is not None  # steps is not empty
     out = np.empty_like(stack)
     for s in range(0, n, _MAX_STRIP):
         e = min(n, s + _MAX_STRIP)

@@ -51,9 +51,9 @@ class Pipeline:
         for i, t in enumerate(self.glyph):
             if not isinstance(t, GlyphTransform):
                 raise ValueError(f"Pipeline glyph[{i}]: expected a glyph transform, got {t!r}")
-        for i, t in enumerate(self.image):
-            if not isinstance(t, ImageTransform):
-                raise ValueError(f"Pipeline image[{i}]: expected an image transform, got {t!r}")
+        for i, image_t in enumerate(self.image):
+            if not isinstance(image_t, ImageTransform):
+                raise ValueError(f"Pipeline image[{i}]: expected an image transform, got {image_t!r}")
 
     # ------------------------------------------------------------------ glyphs
     def _sample_glyph_columns(self, rng: np.random.Generator, n: int) -> list:

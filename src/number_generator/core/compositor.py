@@ -76,7 +76,7 @@ def _place(
     """
     index = (row_of, x) if x_major else (row_of, slice(None), x)
     if overlap:
-        np.maximum.at(canvas, index, values)
+        np.maximum.at(canvas, index, values)  # type: ignore[arg-type]  # the stub omits tuple indices with slices
     else:
         canvas[index] = values
 

@@ -72,6 +72,7 @@ def arrange(
     """
     step = ink_widths + gaps
     before = np.cumsum(step) - step
+    sample_of: np.ndarray | int
     if len(lengths) == 1:  # one sample: no per-sample bookkeeping
         sample_of = 0
         offsets = before

@@ -67,7 +67,10 @@ def sample_generator(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence((seed, index))))
 
 
-def seed_argument(seed: object = None, random_seed: object = None) -> object:
+SeedArgument = int | np.integer | np.random.Generator | None
+
+
+def seed_argument(seed: SeedArgument = None, random_seed: SeedArgument = None) -> SeedArgument:
     """The seed of a call that accepts ``seed=`` and its alias ``random_seed=`` (the original project's name).
 
     Raises ``ValueError`` when both are given with different values.

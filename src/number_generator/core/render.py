@@ -241,11 +241,11 @@ def draw(
     >>> sample.image.shape, sample.text, len(sample.boxes)
     ((28, 320), '090-1234 5678', 13)
     """
-    seed = seed_argument(seed, random_seed)
+    chosen = seed_argument(seed, random_seed)
     opts = Options.create(**options)
     text = check_text(text) if isinstance(text, str) else parse_digits(text)
-    sample = draw_with(text, opts, as_generator(seed))
-    _report(verbose, sample, seed)
+    sample = draw_with(text, opts, as_generator(chosen))
+    _report(verbose, sample, chosen)
     return sample
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Mapping, Set
+from typing import Any
 
 import numpy as np
 
@@ -59,12 +60,13 @@ def check_spacing_range(spacing_range: object, what: str = "spacing", name: str 
     """
     if isinstance(spacing_range, (str, bytes)):
         raise InvalidTypeError(f"{name} must be a pair (min, max), got {spacing_range!r}")
+    pair: Any = spacing_range  # any pair: its items are checked just below
     try:
-        low, high = spacing_range  # type: ignore[misc]
+        given_low, given_high = pair
     except (TypeError, ValueError):
         raise InvalidTypeError(f"{name} must be a pair (min, max), got {spacing_range!r}") from None
-    low = check_int(f"minimum {what}", low, 0, MAX_SPACING)
-    high = check_int(f"maximum {what}", high, 0, MAX_SPACING)
+    low = check_int(f"minimum {what}", given_low, 0, MAX_SPACING)
+    high = check_int(f"maximum {what}", given_high, 0, MAX_SPACING)
     if low > high:
         raise ValueError(f"minimum {what} {low} is greater than maximum {what} {high}")
     return low, high
@@ -108,9 +110,9 @@ def check_text(text: object, name: str = "text") -> str:
 
 def check_align(align: object) -> str:
     """One of :data:`ALIGNMENTS`."""
-    if align not in ALIGNMENTS:
+    if not isinstance(align, str) or align not in ALIGNMENTS:
         raise ValueError(f"unknown align {align!r}; choose one of {', '.join(ALIGNMENTS)}")
-    return align  # type: ignore[return-value]
+    return align
 
 
 def parse_digits(digits: str | Iterable[int]) -> str:

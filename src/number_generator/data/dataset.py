@@ -278,7 +278,7 @@ class IterableSyntheticDataset:
 
     def indices(self) -> range:
         """The indices this process (and DataLoader worker) yields."""
-        rank, world = (self.rank, self.world_size) if self.world_size is not None else _distributed()
+        rank, world = (self.rank or 0, self.world_size) if self.world_size is not None else _distributed()
         worker, workers = _worker_info()
         consumer, consumers = rank * workers + worker, world * workers
         return range(consumer, len(self.dataset), consumers)

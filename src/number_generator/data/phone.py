@@ -173,9 +173,9 @@ def check_formats(formats: str | Iterable[str] | Mapping[str, float] | None) -> 
 
 def check_separator(separator: object) -> str:
     """``"-"`` or ``""``."""
-    if separator not in SEPARATORS:
+    if not isinstance(separator, str) or separator not in SEPARATORS:
         raise ValueError(f"separator must be '-' or '' (digits only), got {separator!r}")
-    return separator  # type: ignore[return-value]
+    return separator
 
 
 def _pick_format(weights: dict[str, float], rng: np.random.Generator, _cache: dict = {}) -> PhoneFormat:  # noqa: B006
@@ -219,11 +219,11 @@ def render_phone_number(
     ``phone_formats`` (old spelling ``formats``) as in :func:`check_formats`;
     other parameters as in :func:`~number_generator.render_sequence`.
     """
-    seed = seed_argument(seed, random_seed)
+    chosen = seed_argument(seed, random_seed)
     options = Options.create(
         spacing_range=spacing_range, image_width=image_width, split=split, align=align, strict=strict, augment=augment
     )
-    rng = as_generator(seed)
+    rng = as_generator(chosen)
     number = random_phone_number(rng, formats=_phone_formats(phone_formats, formats), separator=separator)
     sample = draw_with(number, options, rng)
     if verbose:

@@ -35,9 +35,9 @@ def ink_extents(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images)
     n, h, w = images.shape
     out = np.empty((n, 4), dtype=np.int16)
-    cols = images.any(axis=1)  # (N, W)
-    rows = images.any(axis=2)  # (N, H)
-    has_ink = cols.any(axis=1)
+    cols = np.any(images, axis=1)  # (N, W)
+    rows = np.any(images, axis=2)  # (N, H)
+    has_ink = np.any(cols, axis=1)
     out[:, 0] = np.where(has_ink, cols.argmax(axis=1), 0)
     out[:, 1] = np.where(has_ink, w - 1 - cols[:, ::-1].argmax(axis=1), w - 1)
     out[:, 2] = np.where(has_ink, rows.argmax(axis=1), 0)
@@ -130,7 +130,10 @@ class GlyphReader:
     indexing by an int or an array of ints (returns ``(n, 28, 28) uint8``).
     """
 
-    def __init__(self, path: str, offset: int, count: int, glyph_shape=(28, 28)):
+    def __init__(self, path: str, offset: int, count: int, glyph_shape: tuple[int, ...] = (28, 28)):
+        self._open(path, offset, count, glyph_shape)
+
+    def _open(self, path: str, offset: int, count: int, glyph_shape: tuple[int, ...]) -> None:
         self.path, self.offset = str(path), int(offset)
         self.shape = (int(count), *glyph_shape)
         self.dtype = np.dtype(np.uint8)
@@ -156,7 +159,7 @@ class GlyphReader:
         return {"path": self.path, "offset": self.offset, "count": self.shape[0], "glyph_shape": self.shape[1:]}
 
     def __setstate__(self, state):
-        self.__init__(state["path"], state["offset"], state["count"], state["glyph_shape"])
+        self._open(state["path"], state["offset"], state["count"], state["glyph_shape"])
 
     def __del__(self):
         fd = getattr(self, "_fd", None)

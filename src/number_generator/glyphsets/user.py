@@ -131,6 +131,12 @@ def register_idx_dataset(
             disk_usage=lambda: (
                 sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
             ),
-            remove=lambda: (shutil.rmtree(folder, ignore_errors=True), 0)[1],
+            remove=partial(_remove_folder, folder),
         )
     )
+
+
+def _remove_folder(folder: Path) -> int:
+    """Delete a registered dataset's converted files; the bytes freed are not counted (0)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
