@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from number_generator.core.randomness import base_seed
-from number_generator.core.render import DEFAULT_WORD_SPACING
+from number_generator.core.options import DEFAULT_WORD_SPACING
 from number_generator.core.validation import MAX_COUNT
 from number_generator.data.phone import FORMATS
 from number_generator.export import files as exporting
@@ -34,7 +34,9 @@ app.add_typer(datasets_app, name="datasets")
 
 MinSpacing = Annotated[int, typer.Option("--min-spacing", help="Smallest gap between characters' ink, pixels.")]
 MaxSpacing = Annotated[int, typer.Option("--max-spacing", help="Largest gap between characters' ink, pixels.")]
-ImageWidth = Annotated[int, typer.Option("--image-width", help="Output width in pixels (height is always 28).")]
+ImageWidth = Annotated[
+    int, typer.Option("--image-width", "--width", help="Output width in pixels (height is always 28).")
+]
 Seed = Annotated[
     int | None,
     typer.Option("--seed", "--random-seed", help="Seed for reproducible output (default: random, printed)."),
@@ -91,7 +93,9 @@ def generate_phone_numbers_command(
     min_spacing: MinSpacing = 0,
     max_spacing: MaxSpacing = 4,
     image_width: ImageWidth = 300,
-    num_images: Annotated[int, typer.Option("--num-images", help=f"How many distinct numbers (1-{MAX_COUNT}).")] = 10,
+    num_images: Annotated[
+        int, typer.Option("--count", "--num-images", help=f"How many distinct numbers (1-{MAX_COUNT}).")
+    ] = 10,
     output_path: Annotated[Path, typer.Option("--output-path", help="Directory for the PNGs and labels.csv.")] = Path(
         "phone-numbers"
     ),
@@ -99,7 +103,8 @@ def generate_phone_numbers_command(
     workers: Annotated[int, typer.Option("--workers", help="Processes to use; output is the same for any number.")] = 1,
     separator: Annotated[str, typer.Option("--separator", help="'-' draws hyphens; '' draws digits only.")] = "-",
     formats: Annotated[
-        list[str] | None, typer.Option("--format", help=f"Limit to these formats: {', '.join(FORMATS)}.")
+        list[str] | None,
+        typer.Option("--phone-format", "--format", help=f"Limit to these phone formats: {', '.join(FORMATS)}."),
     ] = None,
     split: Split = "train",
     align: Align = "center",
