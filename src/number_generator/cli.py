@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from number_generator.core.randomness import base_seed
 from number_generator.core.options import DEFAULT_WORD_SPACING
+from number_generator.core.randomness import base_seed
 from number_generator.core.validation import MAX_COUNT
 from number_generator.data.phone import FORMATS
 from number_generator.export import files as exporting

@@ -16,8 +16,8 @@ from pathlib import Path
 from number_generator.core.options import DEFAULT_WORD_SPACING, resolve_augment
 from number_generator.core.render import render_sequence, render_text
 from number_generator.core.validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
-from number_generator.data.dataset import SyntheticDataset, load_spec
-from number_generator.data.phone_batch import PhoneNumberBatch, phone_spec
+from number_generator.data.dataset import SyntheticDataset
+from number_generator.data.phone_batch import PhoneNumberBatch
 from number_generator.export.engines import MAX_WORKERS
 from number_generator.export.layout import Layout, flat_file_name
 from number_generator.export.manifest import read_manifest
@@ -181,20 +181,7 @@ def export_phone_numbers(
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"output path {out_dir} is a file, not a directory")
-    spec = load_spec(
-        phone_spec(
-            batch.count,
-            batch.spacing_range,
-            batch.image_width,
-            seed=batch.seed,
-            separator=batch.separator,
-            formats=formats,
-            split=batch.split,
-            align=batch.align,
-            strict=batch.strict,
-            augment=augment,
-        )
-    )
+    spec = batch.dataset.spec  # the batch is a view of this spec's dataset
     if chunk_size is None:
         chunk_size = max(250, -(-batch.count // 1000))  # at most ~1000 shards: the manifest stays small
     out_dir.mkdir(parents=True, exist_ok=True)
