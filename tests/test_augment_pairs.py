@@ -11,11 +11,11 @@ import itertools
 
 import numpy as np
 import pytest
-from test_augment_glyph import ALL_GLYPH
-from test_augment_image import ALL_IMAGE
 
 from number_generator import render_text
 from number_generator.augment import Pipeline
+from test_augment_glyph import ALL_GLYPH
+from test_augment_image import ALL_IMAGE
 
 TEXT, WIDTH = "8031", 120
 

@@ -29,7 +29,13 @@ import numpy as np
 from number_generator.core.permutation import KeyedPermutation
 from number_generator.core.randomness import as_generator, base_seed, sample_generator
 from number_generator.core.render import Sample, _classes_of, _render, resolve_augmentation
-from number_generator.core.validation import check_align, check_count, check_image_width, check_spacing_range
+from number_generator.core.validation import (
+    MAX_LIST_BYTES,
+    check_align,
+    check_count,
+    check_image_width,
+    check_spacing_range,
+)
 from number_generator.glyphsets.glyphs import get_glyph_set
 
 SEPARATORS = ("-", "")
@@ -397,10 +403,15 @@ def generate_phone_numbers(
     strict: bool = False,
     augment=None,
 ) -> list[PhoneNumberImage]:
-    """``count`` images of distinct phone numbers.
+    """``count`` images of distinct phone numbers, rendered now and returned in a list.
 
-    Raises ``ValueError`` when ``count`` is more than a chosen format can hold.
-    Sample ``i`` is the same as ``PhoneNumberBatch(...)[i]`` with the same seed.
+    The list is bounded: ``count x 28 x image_width x 4`` bytes of images may
+    not exceed :data:`~number_generator.core.validation.MAX_LIST_BYTES`
+    (256 MiB, e.g. 7,990 images 300 px wide); for more, use
+    :class:`PhoneNumberBatch`, which renders each image when it is read.
+    Raises ``ValueError`` past that bound and when ``count`` is more than a
+    chosen format can hold.  Sample ``i`` is the same as
+    ``PhoneNumberBatch(...)[i]`` with the same seed.
     """
     batch = PhoneNumberBatch(
         count,
@@ -414,4 +425,11 @@ def generate_phone_numbers(
         strict=strict,
         augment=augment,
     )
+    list_bytes = batch.count * 28 * batch.image_width * 4  # float32 images
+    if list_bytes > MAX_LIST_BYTES:
+        raise ValueError(
+            f"generate_phone_numbers({batch.count}, ..., image_width={batch.image_width}) would hold "
+            f"{list_bytes / 2**20:,.0f} MiB of images in a list, above the limit of {MAX_LIST_BYTES / 2**20:,.0f} MiB; "
+            "use PhoneNumberBatch, which renders each image when it is read"
+        )
     return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]
