@@ -427,6 +427,13 @@ def serve_command(
     max_body_bytes: Annotated[
         int | None, typer.Option("--max-body-bytes", help="Largest request body (default 65536).")
     ] = None,
+    max_cost: Annotated[
+        int | None,
+        typer.Option("--max-cost", help="Work budget per request, pixel-passes (default 2,000,000,000; see README)."),
+    ] = None,
+    max_streams: Annotated[
+        int | None, typer.Option("--max-streams", help="Batch downloads generated at once per process (default 2).")
+    ] = None,
     cors_origins: Annotated[
         str | None, typer.Option("--cors-origins", help="Comma-separated origins allowed from browsers.")
     ] = None,
@@ -450,13 +457,15 @@ def serve_command(
         "MAX_WIDTH": max_width,
         "MAX_BATCH": max_batch,
         "MAX_BODY_BYTES": max_body_bytes,
+        "MAX_COST": max_cost,
+        "MAX_STREAMS": max_streams,
         "CORS_ORIGINS": cors_origins,
         "PRELOAD": preload,
     }
     for name, value in options.items():
         if value is not None:
             os.environ[ENV_PREFIX + name] = str(value)
-    Settings.from_env()  # bad settings fail here, once, with one line
+    settings = Settings.from_env()  # bad settings fail here, once, with one line
     if not 1 <= port <= 65535:
         raise ValueError(f"port must be 1-65535, got {port}")
     if workers < 1:
@@ -469,6 +478,7 @@ def serve_command(
         workers=workers,
         access_log=access_log,
         log_level="info",
+        timeout_graceful_shutdown=settings.shutdown_grace,  # then open streams are cancelled
     )
 
 
