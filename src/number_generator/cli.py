@@ -176,8 +176,11 @@ def preview_command(
 
 @datasets_app.command("verify")
 def datasets_verify_command() -> None:
-    """Check the bundled files against their sha256, and every converted download (exit 1 on a problem)."""
+    """Check bundled files, cached arrays and converted downloads against their sha256 (exit 1 on a problem)."""
+    import time
+
     from number_generator.glyphsets import emnist, get_dataset, mnist
+    from number_generator.glyphsets.cache import verify_cache
 
     failed = 0
     for check in mnist.verify():
@@ -194,6 +197,16 @@ def datasets_verify_command() -> None:
         except (ValueError, OSError) as exc:
             typer.echo(f"{dataset.name}  DAMAGED ({exc}); run 'number-generator datasets remove {dataset.name}'")
             failed += 1
+    start, checked, size = time.perf_counter(), 0, 0
+    for cached in verify_cache():
+        checked += 1
+        size += cached.path.stat().st_size
+        if not cached.ok:
+            typer.echo(f"cache  {cached.path}  DAMAGED ({cached.problem}); it is rebuilt at its next use")
+            failed += 1
+    typer.echo(
+        f"cache  {checked} cached arrays, {size / 1e6:,.1f} MB, sha256 checked in {time.perf_counter() - start:.2f} s"
+    )
     if failed:
         typer.echo(
             f"{failed} problem(s) found; reinstall the package or remove and download the dataset again", err=True
@@ -484,6 +497,9 @@ def serve_command(
 
 def _run(command, prog_name: str, args: list[str] | None = None) -> int:
     """Run a Typer-built command; turn every expected failure into one line and status 2."""
+    import warnings
+
+    warnings.formatwarning = lambda message, *_, **__: f"{prog_name}: warning: {message}\n"
     try:
         result = command.main(args=args, prog_name=prog_name, standalone_mode=False)
         if result == 130:  # Typer turns KeyboardInterrupt into exit code 130
