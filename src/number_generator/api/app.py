@@ -283,6 +283,7 @@ class _Guard:
                 from urllib.parse import parse_qs
 
                 offered = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [""])[0]
+                response: Response
                 if unusable_key_characters(offered):
                     response = _problem(
                         ["query", "api_key"],
@@ -452,7 +453,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (``[x0, y0, x1, y1]``, half-open pixels) come back in ``X-Label`` and ``X-Boxes``."""
         if (digits is None) == (text is None):
             raise LimitError(["query", "digits"], "give exactly one of 'digits' or 'text'")
-        chars = digits if digits is not None else text
+        chars = digits if digits is not None else (text or "")
         _check_limits(
             settings,
             "query",
@@ -531,7 +532,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         },
     )
-    def batch(body: BatchRequest) -> StreamingResponse:
+    def batch(body: BatchRequest) -> Response:
         """Many samples in one streamed download.
 
         ``format=zip``: ``000000.png``... plus ``labels.csv`` (file_name,text) and

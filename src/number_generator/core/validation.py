@@ -90,7 +90,7 @@ def parse_digits(digits: str | Iterable[int]) -> str:
             raise ValueError(f"digits must be 0-9, got {bad[0]!r} in {text!r}")
     else:
         try:
-            items = list(itertools.islice(digits, MAX_SEQUENCE_LENGTH + 1))  # type: ignore[call-overload]
+            items = list(itertools.islice(digits, MAX_SEQUENCE_LENGTH + 1))
         except TypeError:
             raise ValueError(f"digits must be a string or an iterable of ints 0-9, got {digits!r}") from None
         if len(items) > MAX_SEQUENCE_LENGTH:
