@@ -73,8 +73,8 @@ class Settings:
     max_cost : int (``MAX_COST``, default 2,000,000,000)
         Work budget of one request, in pixel-passes: ``images x (28 x
         image_width + 784 x characters) x (1 + transforms)`` (see
-        :func:`number_generator.api.limits.request_cost`); about 10-20 s of
-        one core at the budget.  Past it: 422 before any work.
+        :func:`number_generator.api.limits.request_cost`); a request at the
+        default budget takes about 8 s of one core.  Past it: 422 before any work.
     max_streams : int (``MAX_STREAMS``, default 2)
         ``/v1/batch`` downloads generated at once by one server process;
         past it: 503 with ``Retry-After`` (single images are never queued
