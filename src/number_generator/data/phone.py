@@ -407,7 +407,7 @@ def generate_phone_numbers(
 
     The list is bounded: ``count x 28 x image_width x 4`` bytes of images may
     not exceed :data:`~number_generator.core.validation.MAX_LIST_BYTES`
-    (256 MiB, e.g. 7,990 images 300 px wide); for more, use
+    (256 MiB, e.g. 7,989 images 300 px wide); for more, use
     :class:`PhoneNumberBatch`, which renders each image when it is read.
     Raises ``ValueError`` past that bound and when ``count`` is more than a
     chosen format can hold.  Sample ``i`` is the same as
