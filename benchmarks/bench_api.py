@@ -46,11 +46,9 @@ import httpx
 
 BIN = Path(sys.executable).parent
 
-CLIENT = textwrap.dedent(
+# One connection requesting single images until ``stop``; shared by both clients below.
+SINGLE_IMAGE_WORKER = textwrap.dedent(
     r"""
-    import asyncio, json, sys, time
-    import aiohttp
-    base, concurrency, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     latencies, errors, statuses = [], 0, {}
     async def worker(session, k, stop):
         global errors
@@ -70,6 +68,24 @@ CLIENT = textwrap.dedent(
                 errors += 1
                 continue
             latencies.append(time.perf_counter() - t)
+    """
+)
+
+
+def client_script(arguments: str, body: str) -> str:
+    """A client program: imports, ``arguments`` (read from ``sys.argv``), the single-image worker, then ``body``."""
+    return (
+        "import asyncio, json, sys, time\nimport aiohttp\n"
+        + arguments
+        + "\n"
+        + SINGLE_IMAGE_WORKER
+        + textwrap.dedent(body)
+    )
+
+
+CLIENT = client_script(
+    "base, concurrency, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])",
+    r"""
     async def main():
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with aiohttp.ClientSession(connector=connector) as session:
@@ -82,7 +98,7 @@ CLIENT = textwrap.dedent(
         print(json.dumps({"requests": len(latencies) + errors, "rps": len(latencies) / elapsed, "errors": errors,
                           "p50_ms": 1000 * q(0.50), "p99_ms": 1000 * q(0.99), "statuses": statuses}))
     asyncio.run(main())
-    """
+    """,
 )
 
 WRK_SCRIPT = textwrap.dedent(
@@ -102,15 +118,13 @@ WRK_SCRIPT = textwrap.dedent(
 )
 
 
-ABUSE_CLIENT = textwrap.dedent(
+ABUSE_CLIENT = client_script(
+    "base, batches, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])",
     r"""
-    import asyncio, json, sys, time
-    import aiohttp
-    base, batches, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     glyph = [{"type": "ElasticDistortion", "alpha": [20, 34]}, {"type": "Affine", "rotate": [-8, 8]}]
     augment = json.dumps({"glyph": glyph})
     body = {"kind": "digits", "count": 2000, "image_width": 1000, "augment": augment, "format": "npz"}
-    latencies, errors, answers, streamed = [], 0, {}, [0]
+    answers, streamed = {}, [0]
     async def batch(session, stop):
         while time.perf_counter() < stop:
             try:
@@ -127,35 +141,18 @@ ABUSE_CLIENT = textwrap.dedent(
                         await asyncio.sleep(0.05)
             except Exception:
                 answers["error"] = answers.get("error", 0) + 1
-    async def probe(session, k, stop):
-        global errors
-        n = 0
-        while time.perf_counter() < stop:
-            n += 1
-            url = f"{base}/v1/sequence.png?digits=0123456789&image_width=300&seed={k * 1_000_000 + n}"
-            t = time.perf_counter()
-            try:
-                async with session.get(url) as r:
-                    await r.read()
-                    if r.status != 200:
-                        errors += 1
-                        continue
-            except Exception:
-                errors += 1
-                continue
-            latencies.append(time.perf_counter() - t)
     async def main():
         stop = time.perf_counter() + seconds
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             batchers = [batch(session, stop) for _ in range(batches)]
-            await asyncio.gather(*batchers, *(probe(session, k, stop) for k in range(4)))
+            await asyncio.gather(*batchers, *(worker(session, k, stop) for k in range(4)))
         latencies.sort()
         q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
         print(json.dumps({"requests": len(latencies) + errors, "errors": errors, "p50_ms": 1000 * q(0.50),
                           "p99_ms": 1000 * q(0.99), "batch_answers": {str(k): v for k, v in answers.items()},
                           "streamed_mb": streamed[0] / 1e6}))
     asyncio.run(main())
-    """
+    """,
 )
 
 

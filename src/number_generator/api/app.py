@@ -133,10 +133,20 @@ def _check_limits(
         )
 
 
-def _check_cost(
-    settings: Settings, loc: list[str], *, images: int, image_width: int, characters: int, transforms: int
-) -> None:
-    """422 naming ``loc`` when the request's work (:func:`request_cost`) is past ``settings.max_cost``."""
+def _budgeted_augment(
+    settings: Settings,
+    loc: list[str],
+    augment: str | None,
+    *,
+    images: int,
+    image_width: int,
+    characters: int,
+) -> str | dict | None:
+    """The request's augmentation spec (see :func:`_augment`), once its work is known to fit the budget.
+
+    422 naming ``loc`` when :func:`request_cost` is past ``settings.max_cost``.
+    """
+    spec, transforms = _augment(augment, loc[0])
     cost = request_cost(images, max(image_width, 0), max(characters, 0), transforms)
     if cost > settings.max_cost:
         raise LimitError(
@@ -146,6 +156,7 @@ def _check_cost(
             f"{settings.max_cost:,}; ask for fewer or narrower images or a lighter augmentation",
             settings.max_cost,
         )
+    return spec
 
 
 def _augment(value: str | None, where: str) -> tuple[str | dict | None, int]:
@@ -213,14 +224,13 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
         characters = max(len(t) for t in body.texts)
         _check_limits(settings, "body", length=characters, length_field="texts")
         draw = {"kind": "fixed", "sequences": body.texts}
-    augment, transforms = _augment(body.augment, "body")
-    _check_cost(
+    augment = _budgeted_augment(
         settings,
         ["body", "count"],
+        body.augment,
         images=body.count,
         image_width=body.image_width,
         characters=characters,
-        transforms=transforms,
     )
     return {
         "seed": base_seed(body.seed),
@@ -398,13 +408,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         digits = parse_digits(body.sequence)
         _check_limits(settings, "body", image_width=body.image_width, length=len(digits))
-        _check_cost(
-            settings,
-            ["body", "image_width"],
-            images=1,
-            image_width=body.image_width,
-            characters=len(digits),
-            transforms=0,
+        _budgeted_augment(
+            settings, ["body", "image_width"], None, images=1, image_width=body.image_width, characters=len(digits)
         )
         seed = base_seed(body.random_seed)
         sample = render_text(digits, (body.min_spacing, body.max_spacing), body.image_width, dataset="mnist", seed=seed)
@@ -418,13 +423,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def generate_phone_number(body: PhoneRequest) -> Response:
         """The seed's endpoint: a random Japanese phone number as PNG (the number in ``X-Phone-Number``)."""
         _check_limits(settings, "body", image_width=body.image_width)
-        _check_cost(
-            settings,
-            ["body", "image_width"],
-            images=1,
-            image_width=body.image_width,
-            characters=PHONE_CHARACTERS,
-            transforms=0,
+        _budgeted_augment(
+            settings, ["body", "image_width"], None, images=1, image_width=body.image_width, characters=PHONE_CHARACTERS
         )
         seed = base_seed(body.random_seed)
         sample = render_phone_number((body.min_spacing, body.max_spacing), body.image_width, seed=seed)
@@ -461,14 +461,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             length=len(chars),
             length_field="digits" if digits is not None else "text",
         )
-        pipeline, transforms = _augment(augment, "query")
-        _check_cost(
-            settings,
-            ["query", "image_width"],
-            images=1,
-            image_width=image_width,
-            characters=len(chars),
-            transforms=transforms,
+        pipeline = _budgeted_augment(
+            settings, ["query", "image_width"], augment, images=1, image_width=image_width, characters=len(chars)
         )
         seed = base_seed(seed)
         sample = render_text(
@@ -500,14 +494,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         """A random Japanese phone number as PNG; the number in ``X-Phone-Number`` (and ``X-Label``)."""
         _check_limits(settings, "query", image_width=image_width)
-        pipeline, transforms = _augment(augment, "query")
-        _check_cost(
-            settings,
-            ["query", "image_width"],
-            images=1,
-            image_width=image_width,
-            characters=PHONE_CHARACTERS,
-            transforms=transforms,
+        pipeline = _budgeted_augment(
+            settings, ["query", "image_width"], augment, images=1, image_width=image_width, characters=PHONE_CHARACTERS
         )
         seed = base_seed(seed)
         sample = render_phone_number(
