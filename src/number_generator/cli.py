@@ -181,8 +181,11 @@ def preview_command(
 
 @datasets_app.command("verify")
 def datasets_verify_command() -> None:
-    """Check the bundled files against their sha256, and every converted download (exit 1 on a problem)."""
+    """Check bundled files, cached arrays and converted downloads against their sha256 (exit 1 on a problem)."""
+    import time
+
     from number_generator.glyphsets import emnist, get_dataset, mnist
+    from number_generator.glyphsets.cache import verify_cache
 
     failed = 0
     for check in mnist.verify():
@@ -199,6 +202,16 @@ def datasets_verify_command() -> None:
         except (ValueError, OSError) as exc:
             typer.echo(f"{dataset.name}  DAMAGED ({exc}); run 'number-generator datasets remove {dataset.name}'")
             failed += 1
+    start, checked, size = time.perf_counter(), 0, 0
+    for cached in verify_cache():
+        checked += 1
+        size += cached.path.stat().st_size
+        if not cached.ok:
+            typer.echo(f"cache  {cached.path}  DAMAGED ({cached.problem}); it is rebuilt at its next use")
+            failed += 1
+    typer.echo(
+        f"cache  {checked} cached arrays, {size / 1e6:,.1f} MB, sha256 checked in {time.perf_counter() - start:.2f} s"
+    )
     if failed:
         typer.echo(
             f"{failed} problem(s) found; reinstall the package or remove and download the dataset again", err=True
@@ -432,6 +445,13 @@ def serve_command(
     max_body_bytes: Annotated[
         int | None, typer.Option("--max-body-bytes", help="Largest request body (default 65536).")
     ] = None,
+    max_cost: Annotated[
+        int | None,
+        typer.Option("--max-cost", help="Work budget per request, pixel-passes (default 2,000,000,000; see README)."),
+    ] = None,
+    max_streams: Annotated[
+        int | None, typer.Option("--max-streams", help="Batch downloads generated at once per process (default 2).")
+    ] = None,
     cors_origins: Annotated[
         str | None, typer.Option("--cors-origins", help="Comma-separated origins allowed from browsers.")
     ] = None,
@@ -455,13 +475,15 @@ def serve_command(
         "MAX_WIDTH": max_width,
         "MAX_BATCH": max_batch,
         "MAX_BODY_BYTES": max_body_bytes,
+        "MAX_COST": max_cost,
+        "MAX_STREAMS": max_streams,
         "CORS_ORIGINS": cors_origins,
         "PRELOAD": preload,
     }
     for name, value in options.items():
         if value is not None:
             os.environ[ENV_PREFIX + name] = str(value)
-    Settings.from_env()  # bad settings fail here, once, with one line
+    settings = Settings.from_env()  # bad settings fail here, once, with one line
     if not 1 <= port <= 65535:
         raise ValueError(f"port must be 1-65535, got {port}")
     if workers < 1:
@@ -474,11 +496,15 @@ def serve_command(
         workers=workers,
         access_log=access_log,
         log_level="info",
+        timeout_graceful_shutdown=settings.shutdown_grace,  # then open streams are cancelled
     )
 
 
 def _run(command, prog_name: str, args: list[str] | None = None) -> int:
     """Run a Typer-built command; turn every expected failure into one line and status 2."""
+    import warnings
+
+    warnings.formatwarning = lambda message, *_, **__: f"{prog_name}: warning: {message}\n"
     try:
         result = command.main(args=args, prog_name=prog_name, standalone_mode=False)
         if result == 130:  # Typer turns KeyboardInterrupt into exit code 130

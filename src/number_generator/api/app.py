@@ -23,13 +23,22 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from number_generator import __version__
-from number_generator.api.settings import Settings
+from number_generator.api.limits import (
+    RETRY_AFTER_SECONDS,
+    SlotStreamingResponse,
+    StreamSlots,
+    redact_access_log,
+    request_cost,
+)
+from number_generator.api.settings import Settings, unusable_key_characters
 from number_generator.api.streams import stream_npz, stream_zip
 from number_generator.core.randomness import base_seed
 from number_generator.io.png import encode_png
 
 PNG = "image/png"
 EXPOSED_HEADERS = ["X-Label", "X-Boxes", "X-Seed", "X-Phone-Number"]
+#: Characters of the longest phone number drawn (``090-1234-5678`` has 13), for the work budget.
+PHONE_CHARACTERS = 16
 
 
 class LimitError(ValueError):
@@ -124,23 +133,62 @@ def _check_limits(
         )
 
 
-def _augment(value: str | None, where: str):
-    """A preset name or an inline JSON pipeline; never a path (no server files chosen by clients)."""
-    if value is None or value == "":
-        return None
-    from number_generator.augment import PRESET_NAMES  # imported (with OpenCV) only when augmentation is asked for
+def _budgeted_augment(
+    settings: Settings,
+    loc: list[str],
+    augment: str | None,
+    *,
+    images: int,
+    image_width: int,
+    characters: int,
+) -> str | dict | None:
+    """The request's augmentation spec (see :func:`_augment`), once its work is known to fit the budget.
 
+    422 naming ``loc`` when :func:`request_cost` is past ``settings.max_cost``.
+    """
+    spec, transforms = _augment(augment, loc[0])
+    cost = request_cost(images, max(image_width, 0), max(characters, 0), transforms)
+    if cost > settings.max_cost:
+        raise LimitError(
+            loc,
+            f"this request would cost {cost:,} pixel-passes ({images:,} image(s) x (28 x {image_width} px + "
+            f"784 x {characters} characters) x (1 + {transforms} transforms)), above the budget of "
+            f"{settings.max_cost:,}; ask for fewer or narrower images or a lighter augmentation",
+            settings.max_cost,
+        )
+    return spec
+
+
+def _augment(value: str | None, where: str) -> tuple[str | dict | None, int]:
+    """A preset name or an inline JSON pipeline; never a path (no server files chosen by clients).
+
+    Returns the spec to pass on and its number of transforms (for the work budget);
+    a bad pipeline is a 422 naming the ``augment`` field.
+    """
+    if value is None or value == "":
+        return None, 0
+    # imported (with OpenCV) only when augmentation is asked for
+    from number_generator.augment import PRESET_NAMES, resolve_augment
+    from number_generator.augment.config import pipeline_data_from_json
+
+    spec: str | dict
     if value.strip().lower() in PRESET_NAMES:
-        return value.strip().lower()
-    if value.lstrip().startswith("{"):
+        spec = value.strip().lower()
+    elif value.lstrip().startswith("{"):
         try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise LimitError([where, "augment"], f"augment is not valid JSON: {exc}") from None
-    raise LimitError(
-        [where, "augment"],
-        f"augment must be one of {', '.join(PRESET_NAMES)} or an inline JSON pipeline, got {value!r}",
-    )
+            spec = pipeline_data_from_json(value, "augment")
+        except ValueError as exc:
+            raise LimitError([where, "augment"], str(exc)) from None
+    else:
+        raise LimitError(
+            [where, "augment"],
+            f"augment must be one of {', '.join(PRESET_NAMES)} or an inline JSON pipeline, got {value[:80]!r}",
+        )
+    try:
+        pipeline = resolve_augment(spec)
+    except ValueError as exc:
+        raise LimitError([where, "augment"], str(exc)) from None
+    return spec, 0 if pipeline is None else len(pipeline.glyph) + len(pipeline.image)
 
 
 def _png(sample, seed: int, extra: dict | None = None) -> Response:
@@ -166,14 +214,24 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
                 f"max_length {body.max_length} is above the limit of {settings.max_length}",
                 settings.max_length,
             )
+        characters = body.max_length
     elif body.kind == "phone":
         draw = {"kind": "phone", **({"formats": body.formats} if body.formats else {})}
+        characters = PHONE_CHARACTERS
     else:
         if not body.texts:
             raise LimitError(["body", "texts"], "kind 'text' needs a non-empty list 'texts'")
-        longest = max(len(t) for t in body.texts)
-        _check_limits(settings, "body", length=longest, length_field="texts")
+        characters = max(len(t) for t in body.texts)
+        _check_limits(settings, "body", length=characters, length_field="texts")
         draw = {"kind": "fixed", "sequences": body.texts}
+    augment = _budgeted_augment(
+        settings,
+        ["body", "count"],
+        body.augment,
+        images=body.count,
+        image_width=body.image_width,
+        characters=characters,
+    )
     return {
         "seed": base_seed(body.seed),
         "length": body.count,
@@ -181,7 +239,7 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
         "split": body.split,
         "spacing": [body.min_spacing, body.max_spacing],
         "width": body.image_width,
-        "augment": _augment(body.augment, "body"),
+        "augment": augment,
         "draw": draw,
     }
 
@@ -202,6 +260,22 @@ def _cookie(header: str, name: str) -> str:
     return morsel.value if morsel is not None else ""
 
 
+def _given_key(headers: dict[str, str]) -> str:
+    """The key a request offers: ``X-API-Key``, ``Authorization: Bearer KEY`` or the cookie.
+
+    The ``Bearer`` scheme name is case-insensitive (RFC 6750); a bare ``Authorization: KEY`` is no key.
+    """
+    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else ""
+    return headers.get("x-api-key") or bearer or _cookie(headers.get("cookie", ""), KEY_COOKIE)
+
+
+def _is_https(scope, headers: dict[str, str]) -> bool:
+    """Served over HTTPS, directly or behind a proxy that says so (``X-Forwarded-Proto: https``)."""
+    forwarded = headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return scope.get("scheme") == "https" or forwarded == "https"
+
+
 class _Guard:
     """Pure ASGI middleware: API key (all but /healthz) and request body size."""
 
@@ -214,18 +288,26 @@ class _Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         key = self.settings.api_key
         if key and scope["path"] != "/healthz":
-            given = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ").strip()
-            given = given or _cookie(headers.get("cookie", ""), KEY_COOKIE)
+            given = _given_key(headers)
             if scope["path"] == "/" and not given:  # a browser opens /?api_key=KEY once, then holds a cookie
                 from urllib.parse import parse_qs
 
                 offered = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("api_key", [""])[0]
+                response: Response
+                if unusable_key_characters(offered):
+                    response = _problem(
+                        ["query", "api_key"],
+                        "api_key must be printable ASCII without spaces, quotes, commas, semicolons or backslashes",
+                        "value_error",
+                    )
+                    return await response(scope, receive, send)
                 if offered and hmac.compare_digest(offered.encode(), key.encode()):
+                    secure = "; Secure" if _is_https(scope, headers) else ""
                     response = Response(
                         status_code=303,
                         headers={
                             "Location": "/",
-                            "Set-Cookie": f"{KEY_COOKIE}={offered}; Path=/; HttpOnly; SameSite=Strict",
+                            "Set-Cookie": f"{KEY_COOKIE}={offered}; Path=/; HttpOnly; SameSite=Strict{secure}",
                         },
                     )
                     return await response(scope, receive, send)
@@ -302,6 +384,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # served below from local files: the CDN default is blank offline
     )
     app.state.settings = settings
+    slots = app.state.stream_slots = StreamSlots(settings.max_streams)
+    redact_access_log()
 
     @app.exception_handler(LimitError)
     async def limit_error(request: Request, exc: LimitError):
@@ -324,6 +408,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         digits = parse_digits(body.sequence)
         _check_limits(settings, "body", image_width=body.image_width, length=len(digits))
+        _budgeted_augment(
+            settings, ["body", "image_width"], None, images=1, image_width=body.image_width, characters=len(digits)
+        )
         seed = base_seed(body.random_seed)
         sample = render_text(digits, (body.min_spacing, body.max_spacing), body.image_width, dataset="mnist", seed=seed)
         return _png(sample, seed)
@@ -336,6 +423,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def generate_phone_number(body: PhoneRequest) -> Response:
         """The seed's endpoint: a random Japanese phone number as PNG (the number in ``X-Phone-Number``)."""
         _check_limits(settings, "body", image_width=body.image_width)
+        _budgeted_augment(
+            settings, ["body", "image_width"], None, images=1, image_width=body.image_width, characters=PHONE_CHARACTERS
+        )
         seed = base_seed(body.random_seed)
         sample = render_phone_number((body.min_spacing, body.max_spacing), body.image_width, seed=seed)
         return _png(sample, seed, {"X-Phone-Number": sample.text})
@@ -372,6 +462,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             length=len(chars),
             length_field="digits" if digits is not None else "text",
         )
+        pipeline = _budgeted_augment(
+            settings, ["query", "image_width"], augment, images=1, image_width=image_width, characters=len(chars)
+        )
         seed = base_seed(seed)
         sample = render_text(
             chars,
@@ -381,7 +474,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             split=split,
             seed=seed,
             align=align,
-            augment=_augment(augment, "query"),
+            augment=pipeline,
         )
         return _png(sample, seed)
 
@@ -402,6 +495,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         """A random Japanese phone number as PNG; the number in ``X-Phone-Number`` (and ``X-Label``)."""
         _check_limits(settings, "query", image_width=image_width)
+        pipeline = _budgeted_augment(
+            settings, ["query", "image_width"], augment, images=1, image_width=image_width, characters=PHONE_CHARACTERS
+        )
         seed = base_seed(seed)
         sample = render_phone_number(
             (min_spacing, max_spacing),
@@ -410,7 +506,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             separator=separator,
             formats=format or None,
             split=split,
-            augment=_augment(augment, "query"),
+            augment=pipeline,
         )
         return _png(sample, seed, {"X-Phone-Number": sample.text})
 
@@ -418,13 +514,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "/v1/batch",
         response_class=StreamingResponse,
         responses={
+            503: {"description": "Every batch stream of the server is busy; retry after Retry-After seconds."},
             200: {
                 "content": {"application/zip": {}, "application/octet-stream": {}},
                 "description": "A ZIP of PNGs + labels.csv + metadata.jsonl, or an NPZ.",
-            }
+            },
         },
     )
-    def batch(body: BatchRequest) -> StreamingResponse:
+    def batch(body: BatchRequest) -> Response:
         """Many samples in one streamed download.
 
         ``format=zip``: ``000000.png``... plus ``labels.csv`` (file_name,text) and
@@ -437,12 +534,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         spec = _batch_spec(body, settings)
         dataset = SyntheticDataset(spec)  # validates the spec (ValueError -> 422) before streaming starts
+        if not slots.try_take():
+            return JSONResponse(
+                {"detail": f"all {slots.size} batch streams of this server process are busy; retry later"},
+                status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         headers = {"X-Spec": json.dumps(spec, separators=(",", ":")), "X-Seed": str(spec["seed"])}
         if body.format == "zip":
             headers["Content-Disposition"] = 'attachment; filename="batch.zip"'
-            return StreamingResponse(stream_zip(dataset), media_type="application/zip", headers=headers)
+            return SlotStreamingResponse(stream_zip(dataset), slots, media_type="application/zip", headers=headers)
         headers["Content-Disposition"] = 'attachment; filename="batch.npz"'
-        return StreamingResponse(stream_npz(dataset), media_type="application/octet-stream", headers=headers)
+        return SlotStreamingResponse(stream_npz(dataset), slots, media_type="application/octet-stream", headers=headers)
 
     @app.get("/v1/datasets")
     def datasets() -> list[dict]:

@@ -33,6 +33,29 @@ def _list_env(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for v in raw.split(",") if v.strip())
 
 
+def unusable_key_characters(key: str) -> list[str]:
+    """Characters of ``key`` an API key may not hold, sorted (empty if the key is usable).
+
+    A key travels in a header, a cookie and (once) a URL, so it must be
+    printable ASCII without spaces, quotes, commas, semicolons or backslashes
+    (what a cookie value allows; RFC 6265 section 4.1.1).
+    """
+    return sorted({c for c in key if not ("!" <= c <= "~") or c in '";,\\'})
+
+
+def check_api_key(key: str | None) -> str | None:
+    """Return ``key`` if usable as an API key (see :func:`unusable_key_characters`), else raise ``ValueError``."""
+    if key is None:
+        return None
+    bad = unusable_key_characters(key)
+    if bad:
+        raise ValueError(
+            f"{ENV_PREFIX}KEY (--api-key) must be printable ASCII without spaces, quotes, commas, semicolons "
+            f"or backslashes; it holds {', '.join(repr(c) for c in bad)}"
+        )
+    return key
+
+
 @dataclass(frozen=True)
 class Settings:
     """Limits and access rules of one server.
@@ -47,9 +70,21 @@ class Settings:
         Most images in one ``/v1/batch`` request.
     max_body_bytes : int (``MAX_BODY_BYTES``, default 65,536)
         Largest request body.
+    max_cost : int (``MAX_COST``, default 2,000,000,000)
+        Work budget of one request, in pixel-passes: ``images x (28 x
+        image_width + 784 x characters) x (1 + transforms)`` (see
+        :func:`number_generator.api.limits.request_cost`); a request at the
+        default budget takes about 8 s of one core.  Past it: 422 before any work.
+    max_streams : int (``MAX_STREAMS``, default 2)
+        ``/v1/batch`` downloads generated at once by one server process;
+        past it: 503 with ``Retry-After`` (single images are never queued
+        behind batches).
+    shutdown_grace : int (``SHUTDOWN_GRACE``, default 5)
+        Seconds a stopping server lets open downloads run before it cancels them.
     api_key : str or None (``KEY``)
         When set, every endpoint but ``/healthz`` needs header ``X-API-Key``
-        (or ``Authorization: Bearer <key>``).
+        (or ``Authorization: Bearer <key>``, scheme case-insensitive); printable
+        ASCII without spaces, quotes, commas, semicolons or backslashes.
     cors_origins : tuple of str (``CORS_ORIGINS``, comma-separated; default none)
         Origins allowed to call the API from a browser page of another origin.
     preload : tuple of str (``PRELOAD``, default ``mnist``)
@@ -60,6 +95,9 @@ class Settings:
     max_width: int = 4096
     max_batch: int = 10_000
     max_body_bytes: int = 65_536
+    max_cost: int = 2_000_000_000
+    max_streams: int = 2
+    shutdown_grace: int = 5
     api_key: str | None = None
     cors_origins: tuple[str, ...] = ()
     preload: tuple[str, ...] = field(default=("mnist",))
@@ -72,7 +110,13 @@ class Settings:
             max_width=_int_env("MAX_WIDTH", default.max_width),
             max_batch=_int_env("MAX_BATCH", default.max_batch),
             max_body_bytes=_int_env("MAX_BODY_BYTES", default.max_body_bytes),
+            max_cost=_int_env("MAX_COST", default.max_cost),
+            max_streams=_int_env("MAX_STREAMS", default.max_streams),
+            shutdown_grace=_int_env("SHUTDOWN_GRACE", default.shutdown_grace),
             api_key=os.environ.get(ENV_PREFIX + "KEY") or None,
             cors_origins=_list_env("CORS_ORIGINS", default.cors_origins),
             preload=_list_env("PRELOAD", default.preload),
         )
+
+    def __post_init__(self) -> None:
+        check_api_key(self.api_key)

@@ -4,8 +4,9 @@ The bytes come from the export writers (:mod:`number_generator.export.formats`),
 the same objects that write shards on disk; here they write into a sink whose
 contents are handed out in chunks.  Both streams are plain generators of byte
 chunks (Starlette iterates them in a worker thread, so the event loop stays
-free); only one block of samples (``BLOCK`` images) and the small label tables
-are in memory at a time.
+free); only one block of samples (:func:`block_size` images, at most
+``BLOCK_BYTES`` of pixels) and the small label tables are in memory at a time,
+so a slow reader holds a few MB at most.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from number_generator.export.formats import NpzWriter, PngWriter, ZipMembers, la
 from number_generator.export.layout import flat_file_name
 
 BLOCK = 256
+#: Most bytes of 8-bit pixels in one block (and so in one chunk sent to the client).
+BLOCK_BYTES = 2 * 2**20
+
+
+def block_size(width: int) -> int:
+    """Images per block for images ``width`` px wide: ``BLOCK``, fewer when they are wide (at least 1)."""
+    return max(1, min(BLOCK, BLOCK_BYTES // (28 * width)))
 
 
 class _Sink:
@@ -43,8 +51,9 @@ class _Sink:
 
 
 def _blocks(dataset: SyntheticDataset) -> Iterator[Block]:
-    for start in range(0, len(dataset), BLOCK):
-        yield dataset.render_block(start, min(len(dataset), start + BLOCK))
+    step = block_size(dataset.width[1])
+    for start in range(0, len(dataset), step):
+        yield dataset.render_block(start, min(len(dataset), start + step))
 
 
 def stream_zip(dataset: SyntheticDataset) -> Iterator[bytes]:

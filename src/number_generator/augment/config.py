@@ -23,20 +23,43 @@ from number_generator.augment.pipeline import Pipeline
 _STAGES: dict[str, dict[str, Any]] = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS}
 _SUFFIXES = (".json", ".yaml", ".yml")
 
+#: Most transforms in one pipeline (glyph and image stages together); the ``heavy`` preset has 17.
+MAX_TRANSFORMS = 32
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    """``repr`` of a user-given value, cut to ``limit`` characters (configs may be large or deeply nested)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<{type(value).__name__} nested too deeply>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def pipeline_data_from_json(text: str, source: str) -> Any:
+    """Parse a JSON pipeline configuration; ``ValueError`` naming ``source`` if it is malformed or absurdly nested."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{source} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"{source} is nested too deeply to be an augment config") from None
+
 
 def _transform_from_dict(stage: str, index: int, item: Any):
     where = f"augment config {stage}[{index}]"
     table = _STAGES[stage]
     if not isinstance(item, dict):
-        raise ValueError(f"{where}: expected a mapping with a 'type' key, got {item!r}")
+        raise ValueError(f"{where}: expected a mapping with a 'type' key, got {_short(item)}")
     if "type" not in item:
         raise ValueError(f"{where}: missing 'type'; valid {stage} transforms: {', '.join(sorted(table))}")
     name = item["type"]
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         other = "image" if stage == "glyph" else "glyph"
-        hint = f" ({name!r} is a {other} transform)" if name in _STAGES[other] else ""
+        hint = f" ({name!r} is a {other} transform)" if isinstance(name, str) and name in _STAGES[other] else ""
+        choices = ", ".join(sorted(table))
         raise ValueError(
-            f"{where}: unknown {stage} transform {name!r}{hint}; valid {stage} transforms: {', '.join(sorted(table))}"
+            f"{where}: unknown {stage} transform {_short(name)}{hint}; valid {stage} transforms: {choices}"
         )
     cls = table[name]
     valid = cls.parameter_names()
@@ -53,16 +76,18 @@ def _transform_from_dict(stage: str, index: int, item: Any):
 def pipeline_from_dict(data: Any) -> Pipeline:
     """Build a :class:`Pipeline` from plain data; ``ValueError`` on any bad key or value."""
     if not isinstance(data, dict):
-        raise ValueError(f"augment config must be a mapping with keys 'glyph' and/or 'image', got {data!r}")
+        raise ValueError(f"augment config must be a mapping with keys 'glyph' and/or 'image', got {_short(data)}")
     unknown = [k for k in data if k not in _STAGES]
     if unknown:
         raise ValueError(f"augment config: unknown key {unknown[0]!r}; valid keys: glyph, image")
-    stages = {}
-    for stage in _STAGES:
-        items = data.get(stage) or []
-        if not isinstance(items, list):
-            raise ValueError(f"augment config: {stage!r} must be a list of transforms, got {items!r}")
-        stages[stage] = [_transform_from_dict(stage, i, item) for i, item in enumerate(items)]
+    items = {stage: data.get(stage) or [] for stage in _STAGES}
+    for stage, listed in items.items():
+        if not isinstance(listed, list):
+            raise ValueError(f"augment config: {stage!r} must be a list of transforms, got {_short(listed)}")
+    total = sum(len(listed) for listed in items.values())
+    if total > MAX_TRANSFORMS:
+        raise ValueError(f"augment config has {total} transforms, above the limit of {MAX_TRANSFORMS}")
+    stages = {stage: [_transform_from_dict(stage, i, item) for i, item in enumerate(items[stage])] for stage in _STAGES}
     return Pipeline(glyph=stages["glyph"], image=stages["image"])
 
 
@@ -82,10 +107,7 @@ def load_pipeline(path: str | os.PathLike) -> Pipeline:
     except OSError as exc:
         raise ValueError(f"cannot read augment config {str(path)!r}: {exc.strerror or exc}") from None
     if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"augment config {str(path)!r} is not valid JSON: {exc}") from None
+        data = pipeline_data_from_json(text, f"augment config {str(path)!r}")
     else:
         import yaml
 
@@ -93,6 +115,8 @@ def load_pipeline(path: str | os.PathLike) -> Pipeline:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ValueError(f"augment config {str(path)!r} is not valid YAML: {exc}") from None
+        except RecursionError:
+            raise ValueError(f"augment config {str(path)!r} is nested too deeply to be an augment config") from None
     return pipeline_from_dict(data)
 
 

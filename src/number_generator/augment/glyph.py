@@ -51,13 +51,17 @@ def _to_strip(stack: np.ndarray) -> np.ndarray:
 
 
 def _sample_field(field: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear lookup of fields (n, 2, 28, 28) at coordinates x, y (n, 784); edge-clamped."""
+    """Bilinear lookup of fields (n, 2, 28, 28) at coordinates x, y (n, 784); edge-clamped.
+
+    Everything stays float32 (fields and coordinates are float32): ``cv2.remap``
+    takes float32 maps only, and an elastic field may follow another geometric step.
+    """
     x = np.clip(x, 0, _SIZE - 1)
     y = np.clip(y, 0, _SIZE - 1)
     x0 = np.minimum(np.floor(x).astype(np.intp), _SIZE - 2)
     y0 = np.minimum(np.floor(y).astype(np.intp), _SIZE - 2)
-    fx = (x - x0)[:, None]
-    fy = (y - y0)[:, None]
+    fx = (x - x0.astype(np.float32))[:, None]
+    fy = (y - y0.astype(np.float32))[:, None]
     idx = np.arange(field.shape[0])[:, None]
     f = field.transpose(0, 2, 3, 1)  # (n, 28, 28, 2)
     a = f[idx, y0, x0].transpose(0, 2, 1)

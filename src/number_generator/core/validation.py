@@ -7,6 +7,7 @@ into their own error answer, so the rules live only here.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Iterable, Mapping, Set
 from typing import Any
@@ -21,6 +22,8 @@ MAX_SEQUENCE_LENGTH = 1_024
 MAX_SPACING = 1_000
 #: Largest number of images one batch call or CLI run may make.
 MAX_COUNT = 10_000_000
+#: Most bytes of images an eager call may return in a list (lazy views have no such limit).
+MAX_LIST_BYTES = 256 * 2**20
 
 ALIGNMENTS = ("center", "left", "right")
 
@@ -122,7 +125,9 @@ def parse_digits(digits: str | Iterable[int]) -> str:
     (``[3, 5, 0]``, ``range(10)``, a numpy array).  Rejects empty sequences,
     other characters, ints outside 0-9, non-integers and sequences longer
     than :data:`MAX_SEQUENCE_LENGTH`, and unordered collections (a ``set`` or
-    ``dict`` would silently drop repeated digits and reorder the rest).
+    ``dict`` would silently drop repeated digits and reorder the rest).  An
+    iterable is read no further than one item past the length limit (an
+    endless iterator is refused, not read forever).
     """
     if isinstance(digits, (Set, Mapping)):
         raise InvalidTypeError(
@@ -131,20 +136,25 @@ def parse_digits(digits: str | Iterable[int]) -> str:
         )
     if isinstance(digits, str):
         text = digits
+        if len(text) > MAX_SEQUENCE_LENGTH:
+            raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
         bad = [] if text.isascii() and text.isdigit() else [ch for ch in text if ch not in "0123456789"]
         if bad:
             raise ValueError(f"digits must be 0-9, got {bad[0]!r} in {text!r}")
     else:
         try:
-            items = list(digits)
+            items = list(itertools.islice(digits, MAX_SEQUENCE_LENGTH + 1))
         except TypeError:
             raise InvalidTypeError(f"digits must be a string or an iterable of ints 0-9, got {digits!r}") from None
+        if len(items) > MAX_SEQUENCE_LENGTH:
+            raise ValueError(
+                f"sequence length is above the limit of {MAX_SEQUENCE_LENGTH} "
+                f"(stopped reading after {MAX_SEQUENCE_LENGTH + 1} items)"
+            )
         if all(type(item) is int and 0 <= item <= 9 for item in items):  # fast path for plain ints
             items_text = bytes(items).translate(_DIGIT_TABLE).decode("ascii")
             if not items_text:
                 raise ValueError("digits must not be empty")
-            if len(items_text) > MAX_SEQUENCE_LENGTH:
-                raise ValueError(f"sequence length {len(items_text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
             return items_text
         chars = []
         for item in items:
@@ -160,6 +170,4 @@ def parse_digits(digits: str | Iterable[int]) -> str:
         text = "".join(chars)
     if not text:
         raise ValueError("digits must not be empty")
-    if len(text) > MAX_SEQUENCE_LENGTH:
-        raise ValueError(f"sequence length {len(text)} is above the limit of {MAX_SEQUENCE_LENGTH}")
     return text

@@ -17,7 +17,7 @@ import numpy as np
 from number_generator.core.options import Options
 from number_generator.core.randomness import base_seed, seed_argument
 from number_generator.core.sample import Sample
-from number_generator.core.validation import check_count
+from number_generator.core.validation import MAX_LIST_BYTES, check_count
 from number_generator.data.dataset import SyntheticDataset
 from number_generator.data.phone import PhoneNumberImage, UniquePhoneNumbers
 
@@ -158,9 +158,14 @@ def generate_phone_numbers(
     random_seed: int | np.random.Generator | None = None,
     verbose: bool = False,
 ) -> list[PhoneNumberImage]:
-    """``count`` images of distinct phone numbers.
+    """``count`` images of distinct phone numbers, rendered now and returned in a list.
 
-    Raises ``ValueError`` when ``count`` is more than a chosen format can hold.
+    The list is bounded: ``count x 28 x image_width x 4`` bytes of images may
+    not exceed :data:`~number_generator.core.validation.MAX_LIST_BYTES`
+    (256 MiB, e.g. 7,989 images 300 px wide); for more, use
+    :class:`PhoneNumberBatch`, which renders each image when it is read.
+    Raises ``ValueError`` past that bound and when ``count`` is more than a
+    chosen format can hold.
     Sample ``i`` is the same as ``PhoneNumberBatch(...)[i]`` with the same seed.
     ``verbose=True`` prints the seed used and the count to stderr (useful
     with ``seed=None``: the printed seed reproduces the set).
@@ -179,6 +184,13 @@ def generate_phone_numbers(
         phone_formats=phone_formats,
         random_seed=random_seed,
     )
+    list_bytes = batch.count * 28 * batch.image_width * 4  # float32 images
+    if list_bytes > MAX_LIST_BYTES:
+        raise ValueError(
+            f"generate_phone_numbers({batch.count}, ..., image_width={batch.image_width}) would hold "
+            f"{list_bytes / 2**20:,.0f} MiB of images in a list, above the limit of {MAX_LIST_BYTES / 2**20:,.0f} MiB; "
+            "use PhoneNumberBatch, which renders each image when it is read"
+        )
     if verbose:
         print(f"number_generator: drawing {batch.count} phone numbers with seed {batch.seed}", file=sys.stderr)
     return [PhoneNumberImage(s.image, s.text) for _, s in batch.render_range(0, batch.count)]

@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from number_generator.glyphsets.cache import cache_dir, save_npy_atomic
+from number_generator.glyphsets.cache import cache_dir, record_digest, save_npy_atomic
 from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, decode_idx
 from number_generator.io.atomic import atomic_write_bytes
 
@@ -312,6 +312,8 @@ def _convert(spec: EmnistSplit, path: Path) -> Path:
         # EMNIST stores each glyph transposed relative to MNIST: swap rows and columns.
         save_npy_atomic(out / f"{part}-images.npy", np.ascontiguousarray(images.transpose(0, 2, 1)))
         save_npy_atomic(out / f"{part}-labels.npy", labels.astype(np.uint8))
+        for kind in ("images", "labels"):  # checked by 'datasets verify'
+            record_digest(out / f"{part}-{kind}.npy")
         del images, labels
     atomic_write_bytes(out / "token", uuid.uuid4().hex[:12].encode())
     return out

@@ -104,11 +104,30 @@ def _build_split(split: str) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
+def _expect(split: str, part: str):
+    """A check of a cached array of ``split``: its shape and dtype, and for labels every digit present."""
+    n = SPLIT_SIZES[split]
+    shape = (n, 28, 28) if part == "images" else (n,)
+
+    def check(array: np.ndarray) -> None:
+        if array.shape != shape or array.dtype != np.uint8:
+            raise ValueError(f"{part} of shape {array.shape} {array.dtype}, expected {shape} uint8")
+        if part == "labels":
+            counts = np.bincount(array, minlength=10)
+            if len(counts) > 10 or not counts.all():
+                raise ValueError(f"label counts {counts.tolist()}: every digit 0-9 must have samples")
+
+    return check
+
+
 def load(split: str) -> tuple[np.ndarray, np.ndarray]:
     """Images ``(N, 28, 28) uint8`` (0 = paper, 255 = ink) and labels ``(N,) uint8``.
 
     The first call in a machine's life decodes the bundled files into the
-    cache; later calls memory-map the cached arrays (read-only).
+    cache; later calls memory-map the cached arrays (read-only), checked once
+    per process against the digest recorded when they were built, their
+    shape and dtype, and (labels) that every digit has samples.  A damaged
+    cache file is rebuilt from the bundled files with a warning.
     """
     if split not in _FILES:
         raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
@@ -123,8 +142,8 @@ def load(split: str) -> tuple[np.ndarray, np.ndarray]:
 
         return _build
 
-    images = cached_array(f"{key}-images.npy", build(0))
-    labels = cached_array(f"{key}-labels.npy", build(1))
+    images = cached_array(f"{key}-images.npy", build(0), _expect(split, "images"))
+    labels = cached_array(f"{key}-labels.npy", build(1), _expect(split, "labels"))
     return images, labels
 
 
