@@ -55,7 +55,7 @@ from number_generator.core.validation import (
     check_int,
     check_spacing_range,
 )
-from number_generator.data.phone import UniquePhoneNumbers
+from number_generator.data.phone import UniquePhoneNumbers, style_characters
 from number_generator.glyphsets.glyphs import get_glyph_set
 from number_generator.glyphsets.strokes import SYNTHESISED
 
@@ -82,7 +82,7 @@ SPEC_KEYS = (
 SOURCE_KEYS = {
     "digits": ("kind", "weight", "length"),
     "fixed": ("kind", "weight", "sequences"),
-    "phone": ("kind", "weight", "formats", "separator"),
+    "phone": ("kind", "weight", "formats", "separator", "style"),
     "words": ("kind", "weight", "words", "file"),
 }
 DEFAULT_LENGTH = 1000
@@ -177,14 +177,21 @@ def _source(key: str, raw: Any, glyph_set, base: Path | None, length: int, seed:
         if isinstance(formats, list) and all(isinstance(f, list) and len(f) == 2 for f in formats):
             formats = dict(formats)  # the canonical form read back
         separator = raw.get("separator", "-")
+        style = raw.get("style")
+        if isinstance(style, list) and all(isinstance(f, list) and len(f) == 2 for f in style):
+            style = dict(style)
         try:
-            numbers = UniquePhoneNumbers(length, seed=seed, formats=formats, separator=separator)
+            numbers = UniquePhoneNumbers(length, seed=seed, formats=formats, separator=separator, style=style)
         except ValueError as exc:
-            raise _err(f"{key}.formats" if "format" in str(exc) else f"{key}.separator", str(exc)) from None
+            field = next((f for f in ("style", "formats") if f.rstrip("s") in str(exc)), "separator")
+            raise _err(f"{key}.{field}", str(exc)) from None
         # A list of pairs, not a mapping: the order decides which format a draw picks, and
         # canonical JSON sorts mapping keys.
         out["formats"] = [[name, float(w)] for name, w in numbers.weights.items()]
         out["separator"] = numbers.separator
+        if "style" in raw:  # only when given, so specs without it keep their hash
+            out["style"] = [[name, float(w)] for name, w in numbers.styles.items()]
+            _drawable(f"{key}.style", "0123456789" + style_characters(numbers.styles).replace(" ", ""), glyph_set)
     return out
 
 
@@ -220,23 +227,34 @@ class DatasetSpec:
 
     @property
     def alphabet(self) -> str:
-        """Characters the spec can draw: the dataset's classes then synthesised ones (CTC label ``k+1``)."""
+        """Characters the spec can draw (CTC label ``k+1``): the dataset's classes, the hyphen, the other
+        synthesised characters the spec uses (in :data:`~number_generator.glyphsets.strokes.SYNTHESISED` order),
+        then the space if it uses one."""
         from number_generator.glyphsets import get_dataset
 
         chars = dict.fromkeys(get_dataset(self.data["dataset"]).classes)
-        chars.update(dict.fromkeys(SYNTHESISED))
+        chars.update(dict.fromkeys(ch for ch in SYNTHESISED if ch == "-" or ch in self.punctuation))
         if self.has_spaces:
             chars[" "] = None
         return "".join(chars)
 
     @cached_property  # render_block asks once per block; a word list can be long
+    def punctuation(self) -> str:
+        """Characters other than the dataset's that some source may draw (sorted; a space is a word gap)."""
+        used: set[str] = set()
+        for source in self.data["draw"]:
+            for item in source.get("words", []) + source.get("sequences", []):
+                used.update(item)
+            if source["kind"] == "phone":
+                used.update("-" if source["separator"] else "")
+                used.update(style_characters(dict(source["style"])) if "style" in source else "")
+        classes = get_glyph_set(self.data["dataset"], self.data["split"]).class_of_char
+        return "".join(sorted(ch for ch in used if ch not in classes))
+
+    @property
     def has_spaces(self) -> bool:
-        """Whether some fixed sequence or word holds a space (drawn as a word gap)."""
-        return any(
-            " " in item
-            for source in self.data["draw"]
-            for item in source.get("words", []) + source.get("sequences", [])
-        )
+        """Whether some text of the spec holds a space (drawn as a word gap)."""
+        return " " in self.punctuation
 
 
 def load_spec(spec: Any, *, length: int | None = None) -> DatasetSpec:
@@ -375,7 +393,11 @@ class SyntheticDataset:
                 "augment": resolve_augmentation(d["augment"]),
                 "phones": {
                     j: UniquePhoneNumbers(
-                        self.length, seed=self.seed, formats=dict(s["formats"]), separator=s["separator"]
+                        self.length,
+                        seed=self.seed,
+                        formats=dict(s["formats"]),
+                        separator=s["separator"],
+                        style=dict(s["style"]) if "style" in s else None,
                     )
                     for j, s in enumerate(self._sources)
                     if s["kind"] == "phone"
@@ -506,17 +528,18 @@ class Block:
 
 
 @lru_cache(maxsize=8)
-def _glyph_tables(glyph_set) -> dict:
-    """Per process: glyphs of the split followed by the synthesised banks, and a char -> class table.
+def _glyph_tables(glyph_set, synthesised: str = "-") -> dict:
+    """Per process: glyphs of the split followed by the ``synthesised`` banks, and a char -> class table.
 
     Cached per glyph set (~100 MB for MNIST train), so datasets made one after another (a server's
-    batch requests) share one copy instead of building their own.
+    batch requests) share one copy instead of building their own.  Only the banks a spec draws
+    are copied in (the hyphen's always, first).
     """
     from number_generator.glyphsets.strokes import synthetic_glyphs
 
     images, extents, bank_start = [glyph_set.images], [glyph_set.extents], {}
     offset = len(glyph_set.images)
-    for ch in SYNTHESISED:
+    for ch in synthesised:
         bank, bank_extents = synthetic_glyphs(ch)
         images.append(bank)
         extents.append(bank_extents.astype(glyph_set.extents.dtype))
@@ -526,7 +549,7 @@ def _glyph_tables(glyph_set) -> dict:
     for ch, c in glyph_set.class_of_char.items():
         if ord(ch) < 65536:
             table[ord(ch)] = c
-    for ch in SYNTHESISED:
+    for ch in synthesised:
         table[ord(ch)] = -1
     images = np.concatenate(images)
     return {
@@ -544,7 +567,7 @@ def _render_block(ds: SyntheticDataset, state: dict, start: int, stop: int) -> B
 
     gs = state["glyphs"]
     if "tables" not in state:
-        state["tables"] = _glyph_tables(gs)
+        state["tables"] = _glyph_tables(gs, "".join(ch for ch in SYNTHESISED if ch in ds.spec.alphabet))
     t = state["tables"]
     d = ds.spec.data
     align, strict = d["align"], d["strict"]

@@ -127,10 +127,12 @@ def phone_spec(
     align: str = "center",
     strict: bool = False,
     augment=None,
+    style=None,
 ) -> dict:
     """The dataset spec (see :mod:`number_generator.data.dataset`) of a phone-number export."""
     if formats is not None and not isinstance(formats, (str, dict)):
         formats = list(formats)
+    style_key = {} if style is None else {"style": style if isinstance(style, (str, dict)) else list(style)}
     return {
         "seed": seed,
         "length": count,
@@ -141,7 +143,7 @@ def phone_spec(
         "align": align,
         "strict": strict,
         "augment": augment,
-        "draw": {"kind": "phone", "formats": formats, "separator": separator},
+        "draw": {"kind": "phone", "formats": formats, "separator": separator, **style_key},
     }
 
 
@@ -179,6 +181,7 @@ def export_phone_numbers(
     progress: bool = False,
     chunk_size: int | None = None,
     augment=None,
+    style=None,
 ) -> ExportResult:
     """Write ``count`` distinct phone-number PNGs and ``labels.csv`` into ``out_dir``.
 
@@ -206,6 +209,7 @@ def export_phone_numbers(
         align=align,
         strict=strict,
         augment=augment,
+        style=style,
     )
     workers = check_int("workers", workers, 1, MAX_WORKERS)
     out_dir = Path(out_dir)
@@ -223,6 +227,7 @@ def export_phone_numbers(
             align=batch.align,
             strict=batch.strict,
             augment=augment,
+            style=style,
         )
     )
     if chunk_size is None:
