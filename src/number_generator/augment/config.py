@@ -3,6 +3,7 @@
 A configuration is plain data with the names of the Python objects::
 
     {"glyph": [{"type": "Affine", "rotate": [-8, 8], "p": 0.8}, ...],
+     "marks": [{"type": "Underline", "p": 0.2}, ...],          # optional
      "image": [{"type": "GaussianNoise", "sigma": [0, 0.05]}, ...]}
 
 Omitted parameters take the constructor defaults.  Ranges are ``[low, high]``
@@ -17,10 +18,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
+from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, MARK_TRANSFORMS
 from number_generator.augment.pipeline import Pipeline
 
-_STAGES = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS}
+_STAGES = {"glyph": GLYPH_TRANSFORMS, "marks": MARK_TRANSFORMS, "image": IMAGE_TRANSFORMS}
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 
@@ -33,8 +34,8 @@ def _transform_from_dict(stage: str, index: int, item: Any):
         raise ValueError(f"{where}: missing 'type'; valid {stage} transforms: {', '.join(sorted(table))}")
     name = item["type"]
     if name not in table:
-        other = "image" if stage == "glyph" else "glyph"
-        hint = f" ({name!r} is a {other} transform)" if name in _STAGES[other] else ""
+        other = next((s for s in _STAGES if s != stage and name in _STAGES[s]), None)
+        hint = f" ({name!r} is a {other} transform)" if other else ""
         raise ValueError(
             f"{where}: unknown {stage} transform {name!r}{hint}; valid {stage} transforms: {', '.join(sorted(table))}"
         )
@@ -53,17 +54,17 @@ def _transform_from_dict(stage: str, index: int, item: Any):
 def pipeline_from_dict(data: Any) -> Pipeline:
     """Build a :class:`Pipeline` from plain data; ``ValueError`` on any bad key or value."""
     if not isinstance(data, dict):
-        raise ValueError(f"augment config must be a mapping with keys 'glyph' and/or 'image', got {data!r}")
+        raise ValueError(f"augment config must be a mapping with keys 'glyph', 'marks' and/or 'image', got {data!r}")
     unknown = [k for k in data if k not in _STAGES]
     if unknown:
-        raise ValueError(f"augment config: unknown key {unknown[0]!r}; valid keys: glyph, image")
+        raise ValueError(f"augment config: unknown key {unknown[0]!r}; valid keys: {', '.join(_STAGES)}")
     stages = {}
     for stage in _STAGES:
         items = data.get(stage) or []
         if not isinstance(items, list):
             raise ValueError(f"augment config: {stage!r} must be a list of transforms, got {items!r}")
         stages[stage] = [_transform_from_dict(stage, i, item) for i, item in enumerate(items)]
-    return Pipeline(glyph=stages["glyph"], image=stages["image"])
+    return Pipeline(glyph=stages["glyph"], image=stages["image"], marks=stages["marks"])
 
 
 def _suffix(path: Path) -> str:

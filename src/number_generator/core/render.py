@@ -200,9 +200,11 @@ def _render(
         for k in np.flatnonzero(breaks).tolist():
             gaps[k] = draw_gaps(rng, int(breaks[k]), word_spacing).sum()
     if augment is not None and augment.glyph:
-        glyphs = augment.apply_glyphs(np.ascontiguousarray(glyphs), rng)
+        glyphs = augment.apply_glyphs(np.ascontiguousarray(glyphs), rng, text=text)
         extents = ink_extents(glyphs)
     image, boxes, scale = _compose(glyphs, extents, gaps, image_width, align, strict)
+    if augment is not None and augment.marks:  # marks that are not the label (augment/marks.py)
+        image, boxes = augment.apply_marks(image, boxes, text, rng)
     if augment is not None and augment.image:
         image, boxes = augment.apply_image(image, boxes, rng)
     return Sample(image=image, text=text, boxes=boxes, glyph_indices=indices, spacing=gaps, scale=scale)

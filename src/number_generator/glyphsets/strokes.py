@@ -88,7 +88,15 @@ def stroke_ink(
         (the darkest wins).
     """
     h, w = shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32) + np.float32(0.5)
+    out = np.zeros(shape, np.float32)
+    every = np.concatenate([np.asarray(p, np.float64).reshape(-1, 2) for p in strokes])
+    reach = thickness / 2 + 0.8  # coverage is 0 farther than this from every stroke
+    c0, r0 = (max(int(np.floor(v - reach)), 0) for v in every.min(axis=0))
+    c1, r1 = (int(np.ceil(v + reach)) + 1 for v in every.max(axis=0))
+    c1, r1 = min(c1, w), min(r1, h)
+    if c0 >= c1 or r0 >= r1:
+        return out
+    yy, xx = np.mgrid[r0:r1, c0:c1].astype(np.float32) + np.float32(0.5)
     starts, vectors, s0, lengths, totals = [], [], [], [], []
     for points in strokes:
         p = np.asarray(points, np.float32).reshape(-1, 2)
@@ -109,7 +117,8 @@ def stroke_ink(
     radius = np.float32(thickness / 2) * (1.0 - np.float32(taper) * (2 * s - 1) ** 2)
     # The nearest pen edge wins (a tapered end stays thin where it crosses another stroke's middle).
     beyond = (dist - radius).min(axis=0)
-    return np.clip((0.8 - beyond) / np.float32(1.3), 0.0, 1.0).astype(np.float32)
+    out[r0:r1, c0:c1] = np.clip((0.8 - beyond) / np.float32(1.3), 0.0, 1.0)
+    return out
 
 
 def _to_glyph(ink: np.ndarray) -> np.ndarray:
