@@ -22,7 +22,7 @@ from number_generator.augment._random import (
     TEXTURE_SHAPE,
     bank_window,
     gaussian_bank,
-    paper_textures,
+    texture_window,
     uniform_bank,
 )
 from number_generator.augment.base import ImageTransform, check_number, check_range, register
@@ -335,16 +335,7 @@ class BackgroundTexture(ImageTransform):
         return params
 
     def _apply(self, image, boxes, params):
-        h, w = image.shape
-        tex = paper_textures()[int(params["texture"]) % TEXTURE_COUNT]
-        th, tw = tex.shape
-        y = int(params["y"]) % max(1, th - h + 1) if h <= th else 0
-        rows = tex[y : y + h] if h <= th else np.resize(tex, (h, tw))
-        x = int(params["x"]) % tw
-        if x + w <= tw:
-            crop = rows[:, x : x + w]
-        else:  # wrap around (textures are not periodic; the seam is faint)
-            crop = np.take(rows, np.arange(x, x + w) % tw, axis=1)
+        crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
         shade = crop * _f32(-params["strength"])
         shade += _f32(1.0)
         shade *= image

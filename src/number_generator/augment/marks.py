@@ -397,7 +397,8 @@ class GroupSeparators(MarkTransform):
 
     def _splits(self, text: str, group: int) -> list[int]:
         """Character indices ``k`` with a separator between ``k`` and ``k + 1``."""
-        out, start = [], 0
+        out: list[int] = []
+        start = 0
         for k in range(len(text) + 1):
             if k == len(text) or not text[k].isdigit():
                 if k - start >= self.min_digits:

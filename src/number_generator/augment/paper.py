@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from number_generator.augment._random import TEXTURE_COUNT, TEXTURE_SHAPE, paper_textures
+from number_generator.augment._random import TEXTURE_COUNT, TEXTURE_SHAPE, texture_window
 from number_generator.augment.base import ImageTransform, check_number, check_range, register
 
 
@@ -412,12 +412,7 @@ class InkDarkness(ImageTransform):
         return params
 
     def _apply(self, image, boxes, params):
-        h, w = image.shape
-        tex = paper_textures()[int(params["texture"]) % TEXTURE_COUNT]
-        th, tw = tex.shape
-        y = int(params["y"]) % max(1, th - h + 1) if h <= th else 0
-        rows = tex[y : y + h] if h <= th else np.resize(tex, (h, tw))
-        crop = np.take(rows, np.arange(int(params["x"]), int(params["x"]) + w) % tw, axis=1)
+        crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
         keep = crop * np.float32(-params["variation"]) + np.float32(1.0)
         keep *= np.float32(1.0 - params["fade"])
         out = 1.0 - (1.0 - image) * keep

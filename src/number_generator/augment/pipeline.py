@@ -59,15 +59,15 @@ class Pipeline:
         self.glyph = list(glyph)
         self.image = list(image)
         self.marks = list(marks)
-        for i, t in enumerate(self.glyph):
-            if not isinstance(t, GlyphTransform):
-                raise ValueError(f"Pipeline glyph[{i}]: expected a glyph transform, got {t!r}")
-        for i, t in enumerate(self.image):
-            if not isinstance(t, ImageTransform):
-                raise ValueError(f"Pipeline image[{i}]: expected an image transform, got {t!r}")
-        for i, t in enumerate(self.marks):
-            if not isinstance(t, MarkTransform):
-                raise ValueError(f"Pipeline marks[{i}]: expected a mark transform, got {t!r}")
+        stages: tuple[tuple[str, type, list, str], ...] = (
+            ("glyph", GlyphTransform, self.glyph, "a glyph"),
+            ("image", ImageTransform, self.image, "an image"),
+            ("marks", MarkTransform, self.marks, "a mark"),
+        )
+        for stage, kind, transforms, what in stages:
+            for i, t in enumerate(transforms):
+                if not isinstance(t, kind):
+                    raise ValueError(f"Pipeline {stage}[{i}]: expected {what} transform, got {t!r}")
 
     # ------------------------------------------------------------------ glyphs
     def _sample_glyph_columns(self, rng: np.random.Generator, n: int, text: str | None = None) -> list:

@@ -54,7 +54,10 @@ class JpegCompression(ImageTransform):
         ok, data = cv2.imencode(".jpg", to_8bit(image), [cv2.IMWRITE_JPEG_QUALITY, int(params["quality"])])
         if not ok:  # pragma: no cover - OpenCV always encodes a 2-D uint8 array
             raise RuntimeError("JPEG encoding failed")
-        out = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE).astype(np.float32)
+        decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+        if decoded is None:  # pragma: no cover - OpenCV decodes what it encoded
+            raise RuntimeError("JPEG decoding failed")
+        out = decoded.astype(np.float32)
         out *= np.float32(1 / 255)
         return out, _same_boxes(boxes)
 
@@ -129,9 +132,9 @@ class Binarize(ImageTransform):
         if params["fax"]:
             half = cv2.resize(image, (w, max(1, h // 2)), interpolation=cv2.INTER_AREA)
             src = cv2.resize(half, (w, h), interpolation=cv2.INTER_NEAREST)
-        level = np.float32(params["threshold"])
+        level: np.ndarray = np.full(image.shape, params["threshold"], np.float32)
         if params["noise"] > 0:
-            level = bank_window(gaussian_bank(), params["offset"], image.shape) * np.float32(params["noise"]) + level
+            level += bank_window(gaussian_bank(), params["offset"], image.shape) * np.float32(params["noise"])
         return (src >= level).astype(np.float32), _same_boxes(boxes)
 
 

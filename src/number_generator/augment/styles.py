@@ -54,10 +54,13 @@ class _DigitStyle(GlyphTransform):
     def _apply_pixels(self, stack, cols):
         out = stack.copy()
         for i in np.flatnonzero(cols["applied"]).tolist():
-            out[i] = self._edit(stack[i], {k: float(cols[k][i]) for k in self.neutral})
+            rows = _ink_rows(stack[i])
+            if rows is not None:  # a blank glyph stays blank
+                out[i] = self._edit(stack[i], {k: float(cols[k][i]) for k in self.neutral}, *rows)
         return out
 
-    def _edit(self, glyph: np.ndarray, params: dict) -> np.ndarray:
+    def _edit(self, glyph: np.ndarray, params: dict, top: int, bottom: int) -> np.ndarray:
+        """The edited glyph (a new array); ``top``/``bottom``: its first and last rows of solid ink."""
         raise NotImplementedError
 
 
@@ -115,11 +118,7 @@ class CrossedSeven(_DigitStyle):
             ("thickness", self.thickness),
         ]
 
-    def _edit(self, glyph, params):
-        rows = _ink_rows(glyph)
-        if rows is None:
-            return glyph.copy()
-        top, bottom = rows
+    def _edit(self, glyph, params, top, bottom):
         row = int(round(top + params["height"] * (bottom - top)))
         cx = _centre_of_row(glyph, row)
         if cx is None:
@@ -170,12 +169,10 @@ class FlaggedOne(_DigitStyle):
     def _uniform_params(self):
         return [("length", self.length), ("angle", self.angle), ("bend", self.bend), ("thickness", self.thickness)]
 
-    def _edit(self, glyph, params):
-        rows = _ink_rows(glyph)
-        if rows is None:
-            return glyph.copy()
-        top, bottom = rows
+    def _edit(self, glyph, params, top, bottom):
         x_top, x_bottom = _centre_of_row(glyph, top), _centre_of_row(glyph, bottom)
+        if x_top is None or x_bottom is None:
+            return glyph.copy()
         width = _pen_width(glyph)
         length = params["length"] * (bottom - top + 1)
         stroke_angle = np.arctan2(bottom - top, x_top - x_bottom)  # below the horizontal, towards the left
@@ -224,11 +221,7 @@ class OpenFour(_DigitStyle):
     def _uniform_params(self):
         return [("drop", self.drop), ("lean", self.lean), ("thickness", self.thickness)]
 
-    def _edit(self, glyph, params):
-        rows = _ink_rows(glyph)
-        if rows is None:
-            return glyph.copy()
-        top, bottom = rows
+    def _edit(self, glyph, params, top, bottom):
         height = bottom - top + 1
         solid = glyph >= _SOLID
         lo, hi = top + height // 3, top + (5 * height) // 6

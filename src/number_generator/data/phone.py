@@ -168,30 +168,35 @@ class PhoneNumberImage(NamedTuple):
     number: str
 
 
+def _check_weights(what: str, value, names, default: str | None) -> dict[str, float]:
+    """``value`` (None, a name, names, or name -> weight) as ``{name: weight}`` summing to 1; ``what`` names it."""
+    if value is None:
+        weights: dict[str, float] = {default: 1.0} if default else dict(DEFAULT_WEIGHTS)
+    elif isinstance(value, str):
+        weights = {value: 1.0}
+    elif isinstance(value, Mapping):
+        weights = {str(k): v for k, v in value.items()}
+    else:
+        weights = {str(name): 1.0 for name in value}
+    unknown = [name for name in weights if name not in names]
+    if unknown:
+        raise ValueError(f"unknown phone {what} {unknown[0]!r}; choose from {', '.join(names)}")
+    for name, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
+            raise ValueError(f"weight of phone {what} {name!r} must be a non-negative number, got {w!r}")
+    total = float(sum(weights.values()))
+    if total <= 0:
+        raise ValueError(f"phone {what}s: at least one {what} needs a positive weight")
+    return {name: w / total for name, w in weights.items() if w > 0}
+
+
 def check_formats(formats: str | Iterable[str] | Mapping[str, float] | None) -> dict[str, float]:
     """Normalise ``formats`` to ``{name: weight}`` with weights summing to 1.
 
     Accepts ``None`` (:data:`DEFAULT_WEIGHTS`), one name, names (equal
     weights), or a mapping name -> non-negative weight.
     """
-    if formats is None:
-        weights = dict(DEFAULT_WEIGHTS)
-    elif isinstance(formats, str):
-        weights = {formats: 1.0}
-    elif isinstance(formats, Mapping):
-        weights = {str(k): v for k, v in formats.items()}
-    else:
-        weights = {str(name): 1.0 for name in formats}
-    unknown = [name for name in weights if name not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown phone format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    for name, w in weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
-            raise ValueError(f"weight of phone format {name!r} must be a non-negative number, got {w!r}")
-    total = float(sum(weights.values()))
-    if total <= 0:
-        raise ValueError("phone formats: at least one format needs a positive weight")
-    return {name: w / total for name, w in weights.items() if w > 0}
+    return _check_weights("format", formats, FORMATS, None)
 
 
 def check_styles(style: str | Iterable[str] | Mapping[str, float] | None) -> dict[str, float]:
@@ -201,24 +206,7 @@ def check_styles(style: str | Iterable[str] | Mapping[str, float] | None) -> dic
     weights), or a mapping name -> non-negative weight.  ``ValueError`` names
     an unknown style or a bad weight.
     """
-    if style is None:
-        weights: dict[str, float] = {DEFAULT_STYLE: 1.0}
-    elif isinstance(style, str):
-        weights = {style: 1.0}
-    elif isinstance(style, Mapping):
-        weights = {str(k): v for k, v in style.items()}
-    else:
-        weights = {str(name): 1.0 for name in style}
-    unknown = [name for name in weights if name not in STYLES]
-    if unknown or not weights:
-        raise ValueError(f"unknown phone style {unknown[0] if unknown else style!r}; choose from {', '.join(STYLES)}")
-    for name, w in weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
-            raise ValueError(f"weight of phone style {name!r} must be a non-negative number, got {w!r}")
-    total = float(sum(weights.values()))
-    if total <= 0:
-        raise ValueError("phone styles: at least one style needs a positive weight")
-    return {name: w / total for name, w in weights.items() if w > 0}
+    return _check_weights("style", style, STYLES, DEFAULT_STYLE)
 
 
 def write_number(groups: tuple[str, ...], style: str = DEFAULT_STYLE, separator: str = "-") -> str:

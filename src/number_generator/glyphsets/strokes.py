@@ -88,7 +88,7 @@ def stroke_ink(
         (the darkest wins).
     """
     h, w = shape
-    out = np.zeros(shape, np.float32)
+    out: np.ndarray = np.zeros(shape, np.float32)
     every = np.concatenate([np.asarray(p, np.float64).reshape(-1, 2) for p in strokes])
     reach = thickness / 2 + 0.8  # coverage is 0 farther than this from every stroke
     c0, r0 = (max(int(np.floor(v - reach)), 0) for v in every.min(axis=0))
@@ -99,13 +99,16 @@ def stroke_ink(
     yy, xx = np.mgrid[r0:r1, c0:c1].astype(np.float32) + np.float32(0.5)
     starts, vectors, s0, lengths, totals = [], [], [], [], []
     for points in strokes:
-        p = np.asarray(points, np.float32).reshape(-1, 2)
+        p: np.ndarray = np.asarray(points, np.float32).reshape(-1, 2)
         if len(p) == 1:
             p = np.concatenate([p, p])
         seg = np.diff(p, axis=0)
         seg_len = np.hypot(seg[:, 0], seg[:, 1])
         arc = np.cumsum(seg_len) - seg_len
-        starts.append(p[:-1]), vectors.append(seg), s0.append(arc), lengths.append(seg_len)
+        starts.append(p[:-1])
+        vectors.append(seg)
+        s0.append(arc)
+        lengths.append(seg_len)
         totals.append(np.full(len(seg), max(float(seg_len.sum()), 1e-6), np.float32))
     p0, v = np.concatenate(starts)[:, :, None, None], np.concatenate(vectors)[:, :, None, None]
     seg_len, total = np.concatenate(lengths)[:, None, None], np.concatenate(totals)[:, None, None]
