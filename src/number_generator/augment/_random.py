@@ -84,6 +84,19 @@ def paper_textures() -> np.ndarray:
     return out
 
 
+def texture_offsets(shape) -> list[tuple[str, tuple[int, int]]]:
+    """Uniform draws choosing a texture and a crop of ``shape`` in it (see :func:`texture_window`)."""
+    th, tw = TEXTURE_SHAPE
+    return [("texture", (0, TEXTURE_COUNT)), ("x", (0, tw)), ("y", (0, max(1, th - shape[0] + 1)))]
+
+
+def round_texture_offsets(params: dict) -> dict:
+    """The draws of :func:`texture_offsets` as whole numbers (in place; returns ``params``)."""
+    for k in ("texture", "x", "y"):
+        params[k] = int(params[k])
+    return params
+
+
 def texture_window(index: int, x: int, y: int, shape) -> np.ndarray:
     """A ``shape`` crop of paper texture ``index`` at column ``x``, row ``y`` (wrapping around in x).
 

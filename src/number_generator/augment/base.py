@@ -417,6 +417,11 @@ class MarkTransform(Transform):
         raise NotImplementedError
 
 
+def copy_boxes(boxes):
+    """A copy of character boxes for a transform that does not move pixels (``None`` stays ``None``)."""
+    return None if boxes is None else np.array(boxes, copy=True)
+
+
 # --------------------------------------------------------------------------- array checks
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from number_generator.augment._random import TEXTURE_COUNT, TEXTURE_SHAPE, texture_window
-from number_generator.augment.base import ImageTransform, check_number, check_range, register
+from number_generator.augment._random import round_texture_offsets, texture_offsets, texture_window
+from number_generator.augment.base import ImageTransform, check_number, check_range, copy_boxes, register
 
 
 def line_profile(n: int, centres, thickness: float) -> np.ndarray:
@@ -45,10 +45,6 @@ def _print(image: np.ndarray, rows: np.ndarray | None, cols: np.ndarray | None, 
     if cols is not None:
         cover = np.maximum(cover, cols[None, :])
     return np.minimum(image, 1.0 - np.float32(darkness) * cover)
-
-
-def _same_boxes(boxes):
-    return None if boxes is None else np.array(boxes, copy=True)
 
 
 def _field(boxes, shape) -> tuple[float, float, float, float]:
@@ -92,7 +88,7 @@ class PrintedRule(ImageTransform):
         h = image.shape[0]
         t = params["thickness"]
         y = float(np.clip(_field(boxes, image.shape)[3] + params["offset"], t / 2, h - t / 2))
-        return _print(image, line_profile(h, y, t), None, params["darkness"]), _same_boxes(boxes)
+        return _print(image, line_profile(h, y, t), None, params["darkness"]), copy_boxes(boxes)
 
 
 @register
@@ -141,7 +137,7 @@ class PrintedBox(ImageTransform):
         inside_y = line_profile(h, (top + bottom) / 2, bottom - top + t)
         rows = line_profile(h, [top, bottom], t)[:, None] * inside_x[None, :]
         cols = line_profile(w, [left, right], t)[None, :] * inside_y[:, None]
-        return _print(image, np.maximum(rows, cols), None, params["darkness"]), _same_boxes(boxes)
+        return _print(image, np.maximum(rows, cols), None, params["darkness"]), copy_boxes(boxes)
 
 
 @register
@@ -214,7 +210,7 @@ class CombBoxes(ImageTransform):
 
     def _apply(self, image, boxes, params):
         if boxes is None or not len(boxes):
-            return image.copy(), _same_boxes(boxes)
+            return image.copy(), copy_boxes(boxes)
         h, w = image.shape
         b = np.asarray(boxes, np.float64)
         centres = (b[:, 0] + b[:, 2]) / 2
@@ -231,7 +227,7 @@ class CombBoxes(ImageTransform):
         rise = params["wall"] * (bottom - top)
         wall_rows = line_profile(h, bottom - rise / 2, rise)  # from the bottom line up
         cols = line_profile(w, walls, t)[None, :] * wall_rows[:, None]
-        return _print(image, np.maximum(rows, cols), None, params["darkness"]), _same_boxes(boxes)
+        return _print(image, np.maximum(rows, cols), None, params["darkness"]), copy_boxes(boxes)
 
 
 @register
@@ -282,7 +278,7 @@ class RuledPaper(ImageTransform):
         s, t = params["spacing"], params["thickness"]
         rows = line_profile(h, np.arange(params["offset_y"] * s, h + s, s), t)
         cols = line_profile(w, np.arange(params["offset_x"] * s, w + s, s), t) if params["grid"] else None
-        return _print(image, rows, cols, params["darkness"]), _same_boxes(boxes)
+        return _print(image, rows, cols, params["darkness"]), copy_boxes(boxes)
 
 
 @register
@@ -369,7 +365,7 @@ class SecurityPattern(ImageTransform):
         if params["cross"]:
             second = params["angle2"] + (60.0 if abs(params["angle2"] - params["angle"]) < 30 else 0.0)
             cover = np.maximum(cover, self._family(image.shape, params, second))
-        return _print(image, cover, None, params["darkness"]), _same_boxes(boxes)
+        return _print(image, cover, None, params["darkness"]), copy_boxes(boxes)
 
 
 @register
@@ -397,23 +393,14 @@ class InkDarkness(ImageTransform):
         self.variation = check_range(o, "variation", variation, 0, 1)
 
     def _uniform_params(self, shape):
-        th, tw = TEXTURE_SHAPE
-        return [
-            ("fade", self.fade),
-            ("variation", self.variation),
-            ("texture", (0, TEXTURE_COUNT)),
-            ("x", (0, tw)),
-            ("y", (0, max(1, th - shape[0] + 1))),
-        ]
+        return [("fade", self.fade), ("variation", self.variation), *texture_offsets(shape)]
 
     def _finish(self, params, rng, shape):
-        for k in ("texture", "x", "y"):
-            params[k] = int(params[k])
-        return params
+        return round_texture_offsets(params)
 
     def _apply(self, image, boxes, params):
         crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
         keep = crop * np.float32(-params["variation"]) + np.float32(1.0)
         keep *= np.float32(1.0 - params["fade"])
         out = 1.0 - (1.0 - image) * keep
-        return np.clip(out, 0.0, 1.0, out=out), _same_boxes(boxes)
+        return np.clip(out, 0.0, 1.0, out=out), copy_boxes(boxes)

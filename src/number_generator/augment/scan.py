@@ -12,11 +12,7 @@ import cv2
 import numpy as np
 
 from number_generator.augment._random import BANK_SIZE, bank_window, gaussian_bank
-from number_generator.augment.base import ImageTransform, check_number, check_range, register
-
-
-def _same_boxes(boxes):
-    return None if boxes is None else np.array(boxes, copy=True)
+from number_generator.augment.base import ImageTransform, check_number, check_range, copy_boxes, register
 
 
 def to_8bit(image: np.ndarray) -> np.ndarray:
@@ -59,7 +55,7 @@ class JpegCompression(ImageTransform):
             raise RuntimeError("JPEG decoding failed")
         out = decoded.astype(np.float32)
         out *= np.float32(1 / 255)
-        return out, _same_boxes(boxes)
+        return out, copy_boxes(boxes)
 
 
 @register
@@ -86,7 +82,7 @@ class LowResolution(ImageTransform):
         small = (max(1, round(w * params["scale"])), max(1, round(h * params["scale"])))
         down = cv2.resize(image, small, interpolation=cv2.INTER_AREA)
         up = cv2.resize(down, (w, h), interpolation=cv2.INTER_LINEAR)
-        return np.clip(up, 0.0, 1.0, out=up), _same_boxes(boxes)
+        return np.clip(up, 0.0, 1.0, out=up), copy_boxes(boxes)
 
 
 @register
@@ -135,7 +131,7 @@ class Binarize(ImageTransform):
         level: np.ndarray = np.full(image.shape, params["threshold"], np.float32)
         if params["noise"] > 0:
             level += bank_window(gaussian_bank(), params["offset"], image.shape) * np.float32(params["noise"])
-        return (src >= level).astype(np.float32), _same_boxes(boxes)
+        return (src >= level).astype(np.float32), copy_boxes(boxes)
 
 
 @register
@@ -175,4 +171,4 @@ class BleedThrough(ImageTransform):
         if params["blur"] > 0:
             back = cv2.GaussianBlur(back, (0, 0), params["blur"], borderType=cv2.BORDER_REPLICATE)
         out = image * (1.0 - np.float32(params["strength"]) * back)
-        return np.clip(out, 0.0, 1.0, out=out), _same_boxes(boxes)
+        return np.clip(out, 0.0, 1.0, out=out), copy_boxes(boxes)
