@@ -15,13 +15,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, MARK_TRANSFORMS
+from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, MARK_TRANSFORMS, Transform
 from number_generator.augment.pipeline import Pipeline
 
-_STAGES = {"glyph": GLYPH_TRANSFORMS, "marks": MARK_TRANSFORMS, "image": IMAGE_TRANSFORMS}
+_STAGES: dict[str, Mapping[str, type[Transform]]] = {
+    "glyph": GLYPH_TRANSFORMS,
+    "marks": MARK_TRANSFORMS,
+    "image": IMAGE_TRANSFORMS,
+}
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 
