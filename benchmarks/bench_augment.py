@@ -8,7 +8,10 @@ Single-threaded by default (OpenCV and BLAS limited to one thread) so the
 figures are per core.  Each figure is the median over ``--repeat`` runs of the
 mean over many calls; every call samples fresh parameters (probability forced
 to 1 for the per-transform rows) and applies them.  Glyphs are synthetic
-strokes drawn with OpenCV (timings do not depend on the glyph content).
+strokes drawn with OpenCV (timings do not depend on the glyph content), except
+for the class-conditional digit styles (CrossedSeven, FlaggedOne, OpenFour),
+timed on real MNIST glyphs of their class.  Marks are timed on a real composed
+line of "0123456789" (three thousands separators fit).
 """
 
 from __future__ import annotations
@@ -29,10 +32,14 @@ import numpy as np
 from number_generator.augment import (
     GLYPH_TRANSFORMS,
     IMAGE_TRANSFORMS,
+    MARK_TRANSFORMS,
     PRESETS,
     Pipeline,
     resolve_augment,
 )
+
+PRESET_ROWS = ("light", "medium", "heavy", "realistic")
+TEXT = "0123456789"
 
 WIDTH = 300
 N_GLYPHS = 10
@@ -77,10 +84,11 @@ def timed(fn, repeat: int, min_time: float = 0.05) -> float:
 
 
 def representative(kind: str):
-    """The transforms of the medium preset (plus the ones it lacks), probability 1."""
-    table = GLYPH_TRANSFORMS if kind == "glyph" else IMAGE_TRANSFORMS
-    configs = {d["type"]: dict(d) for d in PRESETS["medium"][kind]}
-    configs.update({d["type"]: dict(d) for d in PRESETS["heavy"][kind] if d["type"] not in configs})
+    """The transforms of the medium preset (plus the ones it lacks, as in heavy or realistic), probability 1."""
+    table = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS, "marks": MARK_TRANSFORMS}[kind]
+    configs = {d["type"]: dict(d) for d in PRESETS["medium"].get(kind, [])}
+    for name in ("heavy", "realistic"):
+        configs.update({d["type"]: dict(d) for d in PRESETS[name].get(kind, []) if d["type"] not in configs})
     out = []
     for name, cls in table.items():
         cfg = {k: v for k, v in configs.get(name, {"type": name}).items() if k != "type"}
@@ -109,8 +117,12 @@ def main(argv=None) -> int:
     print("|---|---:|---:|---:|")
     for t in representative("glyph"):
         pipe = Pipeline(glyph=[t])
-        one = timed(lambda: pipe.apply_glyph(glyph, rng), args.repeat)
-        many = timed(lambda: pipe.apply_glyphs(stack, rng), args.repeat)
+        g1, gn, text = glyph, stack, None
+        if t.character:  # class-conditional: real glyphs of its class, which it edits
+            gn, text = class_glyphs(t.character, N_GLYPHS, rng), t.character * N_GLYPHS
+            g1 = gn[0]
+        one = timed(lambda: pipe.apply_glyph(g1, rng, char=text and text[0]), args.repeat)
+        many = timed(lambda: pipe.apply_glyphs(gn, rng, text=text), args.repeat)
         print(f"| {type(t).__name__} | {one:.1f} | {many:.1f} | {many / N_GLYPHS:.1f} |")
     print()
     print(f"| image transform (p=1) on 28x{WIDTH} | µs |")
@@ -119,22 +131,56 @@ def main(argv=None) -> int:
         pipe = Pipeline(image=[t])
         us = timed(lambda: pipe.apply_image(img, boxes, rng), args.repeat)
         print(f"| {type(t).__name__} | {us:.1f} |")
+    page = real_line()
+    if page is not None:
+        print()
+        print(f"| mark transform (p=1) on a real 28x{WIDTH} line of {TEXT!r} | µs |")
+        print("|---|---:|")
+        for t in representative("marks"):
+            pipe = Pipeline(marks=[t])
+            us = timed(lambda: pipe.apply_marks(page.image, page.boxes, TEXT, rng), args.repeat)
+            print(f"| {type(t).__name__} | {us:.1f} |")
     print()
-    print(f"| preset: {N_GLYPHS} glyphs + one 28x{WIDTH} image | glyphs µs | image µs | total µs | images/s |")
-    print("|---|---:|---:|---:|---:|")
-    for name in ("light", "medium", "heavy"):
+    print(
+        f"| preset: {N_GLYPHS} glyphs + marks + one 28x{WIDTH} image | glyphs µs | marks µs | image µs "
+        "| total µs | images/s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in PRESET_ROWS:
         pipe = resolve_augment(name)
-        g = timed(lambda: pipe.apply_glyphs(stack, rng), args.repeat)
+        g = timed(lambda: pipe.apply_glyphs(stack, rng, text=TEXT), args.repeat)
+        m = timed(lambda: pipe.apply_marks(page.image, page.boxes, TEXT, rng), args.repeat) if page else 0.0
         i = timed(lambda: pipe.apply_image(img, boxes, rng), args.repeat)
 
-        def both():
-            pipe.apply_glyphs(stack, rng)
+        def all_stages():
+            pipe.apply_glyphs(stack, rng, text=TEXT)
+            if page is not None:
+                pipe.apply_marks(page.image, page.boxes, TEXT, rng)
             pipe.apply_image(img, boxes, rng)
 
-        total = timed(both, args.repeat)
-        print(f"| {name} | {g:.1f} | {i:.1f} | {total:.1f} | {1e6 / total:,.0f} |")
+        total = timed(all_stages, args.repeat)
+        print(f"| {name} | {g:.1f} | {m:.1f} | {i:.1f} | {total:.1f} | {1e6 / total:,.0f} |")
     end_to_end(args.repeat)
     return 0
+
+
+def class_glyphs(char: str, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Real MNIST glyphs of one digit (synthetic strokes if the core is not importable)."""
+    try:
+        from number_generator.glyphsets.glyphs import get_glyph_set
+    except ImportError:
+        return synthetic_glyphs(n, rng)
+    gs = get_glyph_set("mnist", "train")
+    return np.ascontiguousarray(gs.images[gs.pick(np.full(n, int(char)), rng)])
+
+
+def real_line():
+    """A composed line of TEXT with its boxes, or None without the core."""
+    try:
+        from number_generator import render_sequence
+    except ImportError:
+        return None
+    return render_sequence(TEXT, (0, 4), WIDTH, seed=0)
 
 
 def end_to_end(repeat: int) -> None:
@@ -150,7 +196,7 @@ def end_to_end(repeat: int) -> None:
     print("|---|---:|---:|---:|")
     base = timed(lambda: render_sequence("0123456789", (0, 4), WIDTH, seed=rng), repeat)
     print(f"| augment=None | {base:.1f} | {1e6 / base:,.0f} | - |")
-    for name in ("light", "medium", "heavy"):
+    for name in PRESET_ROWS:
         # the call users write (a preset name) and the same with a pipeline resolved beforehand
         pipe = resolve_augment(name)
         for label, augment in ((repr(name), name), (f"resolve_augment({name!r})", pipe)):

@@ -8,7 +8,10 @@ from number_generator.augment import (
     GLYPH_TRANSFORMS,
     Affine,
     BaselineJitter,
+    CrossedSeven,
     ElasticDistortion,
+    FlaggedOne,
+    OpenFour,
     Pipeline,
     SizeVariation,
     StrokeThickness,
@@ -20,6 +23,10 @@ ALL_GLYPH = [
     BaselineJitter(shift=(-3, 3)),
     ElasticDistortion(alpha=(20, 34), sigma=(4, 5)),
     StrokeThickness(delta=(-1, 1.5)),
+    # class-conditional (tests/test_augment_paper.py checks them on their own class; here on any glyph)
+    CrossedSeven(),
+    FlaggedOne(),
+    OpenFour(),
 ]
 
 

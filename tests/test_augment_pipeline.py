@@ -10,6 +10,7 @@ from _augment_data import glyph_stack, line_image
 from number_generator.augment import (
     GLYPH_TRANSFORMS,
     IMAGE_TRANSFORMS,
+    MARK_TRANSFORMS,
     PRESETS,
     Affine,
     GaussianNoise,
@@ -18,7 +19,7 @@ from number_generator.augment import (
     resolve_augment,
 )
 
-PRESET_NAMES = ["light", "medium", "heavy"]
+PRESET_NAMES = ["light", "medium", "heavy", "realistic"]
 
 
 def run(pipe, seed):
@@ -154,7 +155,7 @@ def test_presets_never_invert():
         ({"image": [{"type": "RandomErasing", "count": [1.5, 2]}]}, ["'count'", "integer"]),
         ({"image": [{"type": "IntensityRange", "ink": [0, 0.9], "paper": [0.8, 1]}]}, ["'ink'", "'paper'"]),
         ({"image": [{"sigma": 1}]}, ["missing 'type'", "GaussianNoise"]),
-        ({"glyphs": []}, ["'glyphs'", "glyph, image"]),
+        ({"glyphs": []}, ["'glyphs'", "glyph, marks, image"]),
         ({"glyph": {"type": "Affine"}}, ["'glyph'", "list"]),
         (["Affine"], ["a dict or a Pipeline", "got list"]),
         (42, ["preset name", "int"]),
@@ -204,7 +205,8 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 
 def test_registries_are_disjoint_and_documented():
     assert not set(GLYPH_TRANSFORMS) & set(IMAGE_TRANSFORMS)
-    for cls in [*GLYPH_TRANSFORMS.values(), *IMAGE_TRANSFORMS.values()]:
+    assert not (set(GLYPH_TRANSFORMS) | set(IMAGE_TRANSFORMS)) & set(MARK_TRANSFORMS)
+    for cls in [*GLYPH_TRANSFORMS.values(), *IMAGE_TRANSFORMS.values(), *MARK_TRANSFORMS.values()]:
         doc = cls.__doc__ or ""
         assert "Parameters" in doc
         for name in cls.parameter_names():
@@ -218,7 +220,10 @@ def test_pipeline_draw_equals_per_transform_draws(name):
     fused = pipe._sample_glyph_columns(np.random.default_rng(9), 7)
     rng = np.random.default_rng(9)
     separate = [t.sample_columns(rng, 7) for t in pipe.glyph]
-    for a, b in zip(fused, separate):
+    for t, a, b in zip(pipe.glyph, fused, separate):
         assert a.keys() == b.keys()
         for k in a:
+            if k == "applied" and t.character:  # class-conditional: without a text, no glyph is of its class
+                assert not a[k].any()
+                continue
             assert a[k].dtype == b[k].dtype and np.array_equal(a[k], b[k]), k

@@ -16,7 +16,7 @@ import typer
 from number_generator.core.options import DEFAULT_WORD_SPACING
 from number_generator.core.randomness import base_seed
 from number_generator.core.validation import MAX_COUNT
-from number_generator.data.phone import FORMATS
+from number_generator.data.phone import FORMATS, STYLES
 from number_generator.export import files as exporting
 
 app = typer.Typer(
@@ -111,6 +111,10 @@ def generate_phone_numbers_command(
     strict: Strict = False,
     overwrite: Overwrite = False,
     augment: Augment = None,
+    style: Annotated[
+        list[str] | None,
+        typer.Option("--style", help=f"How numbers are written (repeat to mix): {', '.join(STYLES)}."),
+    ] = None,
 ) -> None:
     """Write N distinct Japanese phone-number PNGs and a labels.csv (file_name,number)."""
     result = exporting.export_phone_numbers(
@@ -128,6 +132,7 @@ def generate_phone_numbers_command(
         overwrite=overwrite,
         progress=True,
         augment=augment,
+        style=style or None,
     )
     typer.echo(f"wrote {result.count} images and {result.labels_path}")
 

@@ -101,9 +101,22 @@ class BatchRequest(BaseModel):
     max_length: int = Field(12, description="kind=digits: most digits.")
     texts: list[str] | None = Field(None, description="kind=text: the texts to draw (cycled), no spaces.")
     formats: list[str] | None = Field(None, description="kind=phone: limit to these formats.")
+    style: list[str] | None = Field(
+        None, description="kind=phone: how numbers are written (hyphen, parens, area-parens, dots, international)."
+    )
 
 
 # --------------------------------------------------------------------------- checks shared by endpoints
+
+
+def _styles(style: list[str], loc: list[str]) -> list[str]:
+    """Phone styles checked up front, so a bad one is a 422 naming the field."""
+    from number_generator.data.phone import check_styles
+
+    try:
+        return list(check_styles(style))
+    except ValueError as exc:
+        raise LimitError(loc, str(exc)) from None
 
 
 def _check_limits(
@@ -216,7 +229,11 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
             )
         characters = body.max_length
     elif body.kind == "phone":
-        draw = {"kind": "phone", **({"formats": body.formats} if body.formats else {})}
+        draw = {
+            "kind": "phone",
+            **({"formats": body.formats} if body.formats else {}),
+            **({"style": _styles(body.style, ["body", "style"])} if body.style else {}),
+        }
         characters = PHONE_CHARACTERS
     else:
         if not body.texts:
@@ -492,6 +509,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         separator: Annotated[Literal["-", ""], Query(description="'-' draws hyphens, '' digits only.")] = "-",
         format: Annotated[list[str] | None, Query(description="Limit to these formats (repeatable).")] = None,
         split: str = "train",
+        style: Annotated[
+            list[str] | None,
+            Query(
+                description="How the number is written (repeatable: a mix): hyphen, parens, area-parens, dots, "
+                "international."
+            ),
+        ] = None,
     ) -> Response:
         """A random Japanese phone number as PNG; the number in ``X-Phone-Number`` (and ``X-Label``)."""
         _check_limits(settings, "query", image_width=image_width)
@@ -507,6 +531,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             formats=format or None,
             split=split,
             augment=pipeline,
+            style=_styles(style, ["query", "style"]) if style else None,
         )
         return _png(sample, seed, {"X-Phone-Number": sample.text})
 

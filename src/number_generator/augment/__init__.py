@@ -23,7 +23,15 @@ Example
 >>> image, boxes = pipe.apply_image(np.ones((28, 100), np.float32), None, rng)
 """
 
-from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, GlyphTransform, ImageTransform, Transform
+from number_generator.augment.base import (
+    GLYPH_TRANSFORMS,
+    IMAGE_TRANSFORMS,
+    MARK_TRANSFORMS,
+    GlyphTransform,
+    ImageTransform,
+    MarkTransform,
+    Transform,
+)
 from number_generator.augment.config import load_pipeline, pipeline_from_dict, resolve_augment, save_pipeline
 from number_generator.augment.glyph import Affine, BaselineJitter, ElasticDistortion, SizeVariation, StrokeThickness
 from number_generator.augment.image import (
@@ -41,8 +49,12 @@ from number_generator.augment.image import (
     RandomErasing,
     SaltAndPepper,
 )
+from number_generator.augment.marks import EndMarks, GroupSeparators, StrayMarks, Underline
+from number_generator.augment.paper import CombBoxes, InkDarkness, PrintedBox, PrintedRule, RuledPaper, SecurityPattern
 from number_generator.augment.pipeline import Pipeline
 from number_generator.augment.presets import PRESET_NAMES, PRESETS, preset
+from number_generator.augment.scan import Binarize, BleedThrough, JpegCompression, LowResolution
+from number_generator.augment.styles import CrossedSeven, FlaggedOne, OpenFour
 
 __all__ = [
     "Pipeline",
@@ -58,6 +70,25 @@ __all__ = [
     "ImageTransform",
     "GLYPH_TRANSFORMS",
     "IMAGE_TRANSFORMS",
+    "MARK_TRANSFORMS",
+    "MarkTransform",
+    "EndMarks",
+    "GroupSeparators",
+    "StrayMarks",
+    "Underline",
+    "CrossedSeven",
+    "FlaggedOne",
+    "OpenFour",
+    "PrintedRule",
+    "PrintedBox",
+    "CombBoxes",
+    "RuledPaper",
+    "SecurityPattern",
+    "InkDarkness",
+    "JpegCompression",
+    "LowResolution",
+    "Binarize",
+    "BleedThrough",
     "Affine",
     "BaselineJitter",
     "ElasticDistortion",

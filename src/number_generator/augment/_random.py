@@ -84,6 +84,35 @@ def paper_textures() -> np.ndarray:
     return out
 
 
+def texture_offsets(shape) -> list[tuple[str, tuple[int, int]]]:
+    """Uniform draws choosing a texture and a crop of ``shape`` in it (see :func:`texture_window`)."""
+    th, tw = TEXTURE_SHAPE
+    return [("texture", (0, TEXTURE_COUNT)), ("x", (0, tw)), ("y", (0, max(1, th - shape[0] + 1)))]
+
+
+def round_texture_offsets(params: dict) -> dict:
+    """The draws of :func:`texture_offsets` as whole numbers (in place; returns ``params``)."""
+    for k in ("texture", "x", "y"):
+        params[k] = int(params[k])
+    return params
+
+
+def texture_window(index: int, x: int, y: int, shape) -> np.ndarray:
+    """A ``shape`` crop of paper texture ``index`` at column ``x``, row ``y`` (wrapping around in x).
+
+    A view when it fits; rows beyond the texture's height repeat it.
+    """
+    h, w = shape
+    tex = paper_textures()[int(index) % TEXTURE_COUNT]
+    th, tw = tex.shape
+    y = int(y) % max(1, th - h + 1) if h <= th else 0
+    rows = tex[y : y + h] if h <= th else np.resize(tex, (h, tw))
+    x = int(x) % tw
+    if x + w <= tw:
+        return rows[:, x : x + w]
+    return np.take(rows, np.arange(x, x + w) % tw, axis=1)  # wrap around (the seam is faint)
+
+
 SMOOTH_BANK_SHAPE = (48, 8192)
 #: Elastic smoothing sigmas are rounded to multiples of this (px), one bank per value.
 SIGMA_STEP = 0.25

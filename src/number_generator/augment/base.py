@@ -29,11 +29,17 @@ GLYPH_SHAPE = (28, 28)
 #: name -> class, filled by :func:`register`.
 GLYPH_TRANSFORMS: dict[str, type[GlyphTransform]] = {}
 IMAGE_TRANSFORMS: dict[str, type[ImageTransform]] = {}
+MARK_TRANSFORMS: dict[str, type[MarkTransform]] = {}
 
 
 def register(cls):
     """Class decorator adding a transform to its registry (by class name)."""
-    table = GLYPH_TRANSFORMS if issubclass(cls, GlyphTransform) else IMAGE_TRANSFORMS
+    if issubclass(cls, GlyphTransform):
+        table: dict = GLYPH_TRANSFORMS
+    elif issubclass(cls, MarkTransform):
+        table = MARK_TRANSFORMS
+    else:
+        table = IMAGE_TRANSFORMS
     table[cls.__name__] = cls
     return cls
 
@@ -141,6 +147,9 @@ class Transform:
 class GlyphTransform(Transform):
     """Transform of single glyphs: ``numpy.uint8`` ``(28, 28)``, 0 = no ink, 255 = full ink.
 
+    A class-conditional transform sets ``character``: it applies only to glyphs
+    drawing that character (the pipeline is told the text; without it, never).
+
     Subclasses define ``neutral`` (the parameter values meaning "identity", used
     when the transform is skipped) and ``_uniform_params()`` listing the
     parameters drawn uniformly (``_finish`` rounds or casts them).  Parameters are sampled column-wise for a batch
@@ -152,6 +161,8 @@ class GlyphTransform(Transform):
     neutral: ClassVar[dict[str, float]] = {}
     #: True for geometric transforms, fused by the pipeline into one resampling.
     geometric: ClassVar[bool] = False
+    #: The one character a class-conditional transform edits (``""``: every glyph).
+    character: ClassVar[str] = ""
 
     # -- sampling
     def _uniform_params(self) -> list[tuple[str, tuple[float, float]]]:
@@ -373,6 +384,46 @@ class ImageTransform(Transform):
 
     def _apply(self, image, boxes, params):
         raise NotImplementedError
+
+
+class MarkTransform(Transform):
+    """Marks that are not the label, drawn on the composed line (see :mod:`.marks`).
+
+    ``sample(rng, page)`` draws the parameters of one application from the
+    generator and the :class:`~.marks.Page` (image, boxes, text, pen width);
+    ``apply(page, params)`` draws them on the page in place.  Parameters are
+    plain data (``{}`` when skipped).
+
+    Randomness: unlike glyph and image transforms, how many numbers a mark draws
+    depends on the page (a longer number has more separators), so a mark
+    transform draws one number for ``p`` and, only when applied, its
+    parameters.  Skipped marks cost one draw and no work on the page.
+    """
+
+    kind = "marks"
+
+    def sample(self, rng: np.random.Generator, page) -> dict:
+        """Parameters for one page (``{}`` if skipped): one draw for ``p``, then :meth:`_sample` if applied."""
+        if rng.random() >= self.p:
+            return {}
+        return self._sample(rng, page)
+
+    def _sample(self, rng: np.random.Generator, page) -> dict:
+        """The parameters (``{}`` when nothing fits on this page)."""
+        raise NotImplementedError
+
+    def apply(self, page, params: dict) -> None:
+        """Draw recorded/sampled ``params`` on ``page`` (in place); ``{}`` does nothing."""
+        if params:
+            self._apply(page, params)
+
+    def _apply(self, page, params: dict) -> None:
+        raise NotImplementedError
+
+
+def copy_boxes(boxes):
+    """A copy of character boxes for a transform that does not move pixels (``None`` stays ``None``)."""
+    return None if boxes is None else np.array(boxes, copy=True)
 
 
 # --------------------------------------------------------------------------- array checks

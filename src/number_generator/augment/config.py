@@ -3,6 +3,7 @@
 A configuration is plain data with the names of the Python objects::
 
     {"glyph": [{"type": "Affine", "rotate": [-8, 8], "p": 0.8}, ...],
+     "marks": [{"type": "Underline", "p": 0.2}, ...],          # optional
      "image": [{"type": "GaussianNoise", "sigma": [0, 0.05]}, ...]}
 
 Omitted parameters take the constructor defaults.  Ranges are ``[low, high]``
@@ -14,13 +15,18 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
+from number_generator.augment.base import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS, MARK_TRANSFORMS, Transform
 from number_generator.augment.pipeline import Pipeline
 
-_STAGES: dict[str, dict[str, Any]] = {"glyph": GLYPH_TRANSFORMS, "image": IMAGE_TRANSFORMS}
+_STAGES: dict[str, Mapping[str, type[Transform]]] = {
+    "glyph": GLYPH_TRANSFORMS,
+    "marks": MARK_TRANSFORMS,
+    "image": IMAGE_TRANSFORMS,
+}
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 #: Most transforms in one pipeline (glyph and image stages together); the ``heavy`` preset has 17.
@@ -55,8 +61,8 @@ def _transform_from_dict(stage: str, index: int, item: Any):
         raise ValueError(f"{where}: missing 'type'; valid {stage} transforms: {', '.join(sorted(table))}")
     name = item["type"]
     if not isinstance(name, str) or name not in table:
-        other = "image" if stage == "glyph" else "glyph"
-        hint = f" ({name!r} is a {other} transform)" if isinstance(name, str) and name in _STAGES[other] else ""
+        other = next((s for s in _STAGES if s != stage and isinstance(name, str) and name in _STAGES[s]), None)
+        hint = f" ({name!r} is a {other} transform)" if other else ""
         choices = ", ".join(sorted(table))
         raise ValueError(
             f"{where}: unknown {stage} transform {_short(name)}{hint}; valid {stage} transforms: {choices}"
@@ -76,10 +82,12 @@ def _transform_from_dict(stage: str, index: int, item: Any):
 def pipeline_from_dict(data: Any) -> Pipeline:
     """Build a :class:`Pipeline` from plain data; ``ValueError`` on any bad key or value."""
     if not isinstance(data, dict):
-        raise ValueError(f"augment config must be a mapping with keys 'glyph' and/or 'image', got {_short(data)}")
+        raise ValueError(
+            f"augment config must be a mapping with keys 'glyph', 'marks' and/or 'image', got {_short(data)}"
+        )
     unknown = [k for k in data if k not in _STAGES]
     if unknown:
-        raise ValueError(f"augment config: unknown key {unknown[0]!r}; valid keys: glyph, image")
+        raise ValueError(f"augment config: unknown key {unknown[0]!r}; valid keys: {', '.join(_STAGES)}")
     items = {stage: data.get(stage) or [] for stage in _STAGES}
     for stage, listed in items.items():
         if not isinstance(listed, list):
@@ -88,7 +96,7 @@ def pipeline_from_dict(data: Any) -> Pipeline:
     if total > MAX_TRANSFORMS:
         raise ValueError(f"augment config has {total} transforms, above the limit of {MAX_TRANSFORMS}")
     stages = {stage: [_transform_from_dict(stage, i, item) for i, item in enumerate(items[stage])] for stage in _STAGES}
-    return Pipeline(glyph=stages["glyph"], image=stages["image"])
+    return Pipeline(glyph=stages["glyph"], image=stages["image"], marks=stages["marks"])
 
 
 def _suffix(path: Path) -> str:

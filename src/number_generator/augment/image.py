@@ -18,14 +18,14 @@ import numpy as np
 
 from number_generator.augment._random import (
     BANK_SIZE,
-    TEXTURE_COUNT,
-    TEXTURE_SHAPE,
     bank_window,
     gaussian_bank,
-    paper_textures,
+    round_texture_offsets,
+    texture_offsets,
+    texture_window,
     uniform_bank,
 )
-from number_generator.augment.base import ImageTransform, check_number, check_range, register
+from number_generator.augment.base import ImageTransform, check_number, check_range, copy_boxes, register
 
 
 def _clip(x: np.ndarray) -> np.ndarray:
@@ -34,10 +34,6 @@ def _clip(x: np.ndarray) -> np.ndarray:
 
 def _f32(v: float) -> np.float32:
     return np.float32(v)
-
-
-def _same_boxes(boxes):
-    return None if boxes is None else np.array(boxes, copy=True)
 
 
 @register
@@ -67,7 +63,7 @@ class GaussianNoise(ImageTransform):
         noise = bank_window(gaussian_bank(), params["offset"], image.shape)
         out = noise * _f32(params["sigma"])
         out += image
-        return _clip(out), _same_boxes(boxes)
+        return _clip(out), copy_boxes(boxes)
 
 
 @register
@@ -103,7 +99,7 @@ class SaltAndPepper(ImageTransform):
         out = image.copy()
         out[u < _f32(amount * (1.0 - self.salt))] = 0.0
         out[u >= _f32(1.0 - amount * self.salt)] = 1.0
-        return out, _same_boxes(boxes)
+        return out, copy_boxes(boxes)
 
 
 @register
@@ -126,7 +122,7 @@ class Brightness(ImageTransform):
         return [("delta", self.delta)]
 
     def _apply(self, image, boxes, params):
-        return _clip(image + _f32(params["delta"])), _same_boxes(boxes)
+        return _clip(image + _f32(params["delta"])), copy_boxes(boxes)
 
 
 @register
@@ -153,7 +149,7 @@ class Contrast(ImageTransform):
         f = params["factor"]
         out = image * _f32(f)
         out += _f32(mean * (1.0 - f))
-        return _clip(out), _same_boxes(boxes)
+        return _clip(out), copy_boxes(boxes)
 
 
 @register
@@ -176,7 +172,7 @@ class Gamma(ImageTransform):
         return [("gamma", self.gamma)]
 
     def _apply(self, image, boxes, params):
-        return _clip(cv2.pow(image, params["gamma"])), _same_boxes(boxes)
+        return _clip(cv2.pow(image, params["gamma"])), copy_boxes(boxes)
 
 
 @register
@@ -201,10 +197,10 @@ class GaussianBlur(ImageTransform):
     def _apply(self, image, boxes, params):
         s = params["sigma"]
         if s <= 0:
-            return image.copy(), _same_boxes(boxes)
+            return image.copy(), copy_boxes(boxes)
         k = 2 * int(np.ceil(3 * s)) + 1
         out = cv2.GaussianBlur(image, (k, k), s, borderType=cv2.BORDER_REPLICATE)
-        return _clip(out), _same_boxes(boxes)
+        return _clip(out), copy_boxes(boxes)
 
 
 def motion_kernel(length: float, angle: float) -> np.ndarray:
@@ -257,7 +253,7 @@ class MotionBlur(ImageTransform):
     def _apply(self, image, boxes, params):
         k = motion_kernel(params["length"], params["angle"])
         out = cv2.filter2D(image, -1, k, borderType=cv2.BORDER_REPLICATE)
-        return _clip(out), _same_boxes(boxes)
+        return _clip(out), copy_boxes(boxes)
 
 
 @register
@@ -298,7 +294,7 @@ class BackgroundGradient(ImageTransform):
         hi = max(0.0, float(cx) * (w - 1)) + max(0.0, float(cy) * (h - 1))
         span = max(hi - lo, 1e-6)
         shade = ramp * _f32(-params["strength"] / span) + _f32(1.0 + params["strength"] * lo / span)
-        return _clip(image * shade), _same_boxes(boxes)
+        return _clip(image * shade), copy_boxes(boxes)
 
 
 @register
@@ -321,34 +317,17 @@ class BackgroundTexture(ImageTransform):
         self.strength = check_range(type(self).__name__, "strength", strength, 0, 1)
 
     def _uniform_params(self, shape):
-        th, tw = TEXTURE_SHAPE
-        return [
-            ("strength", self.strength),
-            ("texture", (0, TEXTURE_COUNT)),
-            ("x", (0, tw)),
-            ("y", (0, max(1, th - shape[0] + 1))),
-        ]
+        return [("strength", self.strength), *texture_offsets(shape)]
 
     def _finish(self, params, rng, shape):
-        for k in ("texture", "x", "y"):
-            params[k] = int(params[k])
-        return params
+        return round_texture_offsets(params)
 
     def _apply(self, image, boxes, params):
-        h, w = image.shape
-        tex = paper_textures()[int(params["texture"]) % TEXTURE_COUNT]
-        th, tw = tex.shape
-        y = int(params["y"]) % max(1, th - h + 1) if h <= th else 0
-        rows = tex[y : y + h] if h <= th else np.resize(tex, (h, tw))
-        x = int(params["x"]) % tw
-        if x + w <= tw:
-            crop = rows[:, x : x + w]
-        else:  # wrap around (textures are not periodic; the seam is faint)
-            crop = np.take(rows, np.arange(x, x + w) % tw, axis=1)
+        crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
         shade = crop * _f32(-params["strength"])
         shade += _f32(1.0)
         shade *= image
-        return _clip(shade), _same_boxes(boxes)
+        return _clip(shade), copy_boxes(boxes)
 
 
 @register
@@ -385,7 +364,7 @@ class IntensityRange(ImageTransform):
         ink, paper = params["ink"], params["paper"]
         out = image * _f32(paper - ink)
         out += _f32(ink)
-        return _clip(out), _same_boxes(boxes)
+        return _clip(out), copy_boxes(boxes)
 
 
 @register
@@ -431,7 +410,7 @@ class RandomErasing(ImageTransform):
         out = image.copy()
         for x, y, rw, rh, fill in params["rects"]:
             out[int(y) : int(y) + int(rh), int(x) : int(x) + int(rw)] = fill
-        return out, _same_boxes(boxes)
+        return out, copy_boxes(boxes)
 
 
 @register
@@ -550,4 +529,4 @@ class Invert(ImageTransform):
         return {"invert": True}
 
     def _apply(self, image, boxes, params):
-        return 1.0 - image, _same_boxes(boxes)
+        return 1.0 - image, copy_boxes(boxes)

@@ -1,4 +1,4 @@
-"""The augmentation :class:`Pipeline`: glyph transforms, then image transforms."""
+"""The augmentation :class:`Pipeline`: glyph transforms, then marks, then image transforms."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import numpy as np
 from number_generator.augment.base import (
     GlyphTransform,
     ImageTransform,
+    MarkTransform,
     _SamplingPlan,
     check_glyph,
     check_glyphs,
@@ -30,6 +31,10 @@ class Pipeline:
     image : iterable of ImageTransform
         Applied in order to the composed line (``float32 (28, W)``, 1.0 = paper)
         and its character boxes.
+    marks : iterable of MarkTransform
+        Marks that are not the label (separators, leading and trailing marks,
+        stray pen marks, an underline; :mod:`.marks`), drawn on the composed
+        line before the image transforms; they need the text (``apply_marks``).
 
     Notes
     -----
@@ -45,22 +50,37 @@ class Pipeline:
     ``replay_glyphs`` / ``replay_image`` to reproduce the output exactly.
     """
 
-    def __init__(self, glyph: Iterable[GlyphTransform] = (), image: Iterable[ImageTransform] = ()):
+    def __init__(
+        self,
+        glyph: Iterable[GlyphTransform] = (),
+        image: Iterable[ImageTransform] = (),
+        marks: Iterable[MarkTransform] = (),
+    ):
         self.glyph = list(glyph)
         self.image = list(image)
-        for i, t in enumerate(self.glyph):
-            if not isinstance(t, GlyphTransform):
-                raise ValueError(f"Pipeline glyph[{i}]: expected a glyph transform, got {t!r}")
-        for i, image_t in enumerate(self.image):
-            if not isinstance(image_t, ImageTransform):
-                raise ValueError(f"Pipeline image[{i}]: expected an image transform, got {image_t!r}")
+        self.marks = list(marks)
+        stages: tuple[tuple[str, type, list, str], ...] = (
+            ("glyph", GlyphTransform, self.glyph, "a glyph"),
+            ("image", ImageTransform, self.image, "an image"),
+            ("marks", MarkTransform, self.marks, "a mark"),
+        )
+        for stage, kind, transforms, what in stages:
+            for i, t in enumerate(transforms):
+                if not isinstance(t, kind):
+                    raise ValueError(f"Pipeline {stage}[{i}]: expected {what} transform, got {t!r}")
 
     # ------------------------------------------------------------------ glyphs
-    def _sample_glyph_columns(self, rng: np.random.Generator, n: int) -> list:
+    def _sample_glyph_columns(self, rng: np.random.Generator, n: int, text: str | None = None) -> list:
         plan = self.__dict__.get("_plan")
         if plan is None or plan.key != [(id(t), id(t._spec())) for t in self.glyph]:
             plan = self.__dict__["_plan"] = _SamplingPlan(self.glyph)
-        return sample_glyph_columns(self.glyph, rng, n, plan)
+        columns = sample_glyph_columns(self.glyph, rng, n, plan)
+        if text is not None and len(text) != n:
+            raise ValueError(f"apply_glyphs: text {text!r} has {len(text)} characters for {n} glyphs")
+        for t, cols in zip(self.glyph, columns):
+            if t.character:  # class-conditional: only glyphs of its character (none if the text is unknown)
+                cols["applied"] &= np.array([ch == t.character for ch in text or " " * n], dtype=bool)
+        return columns
 
     def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:
         from number_generator.augment.glyph import warp_glyphs
@@ -84,7 +104,9 @@ class Pipeline:
         per_t = [t.columns_to_dicts(c) for t, c in zip(self.glyph, columns)]
         return [[per_t[j][i] for j in range(len(self.glyph))] for i in range(n)]
 
-    def apply_glyphs(self, stack: np.ndarray, rng: np.random.Generator, return_params: bool = False):
+    def apply_glyphs(
+        self, stack: np.ndarray, rng: np.random.Generator, return_params: bool = False, text: str | None = None
+    ):
         """Augment a stack of glyphs, each with its own random parameters.
 
         Parameters
@@ -95,6 +117,10 @@ class Pipeline:
             Source of randomness.
         return_params : bool
             Also return the parameters drawn (see class notes).
+        text : str, optional
+            The character each glyph draws (``len(text) == n``), for
+            class-conditional transforms (a crossed 7 only on 7s); without it
+            they skip every glyph.  It changes no random draw.
 
         Returns
         -------
@@ -102,16 +128,18 @@ class Pipeline:
             New uint8 ``(n, 28, 28)`` stack (and the records).
         """
         stack = check_glyphs(stack)
-        columns = self._sample_glyph_columns(rng, stack.shape[0])
+        columns = self._sample_glyph_columns(rng, stack.shape[0], text)
         out = self._run_glyphs(stack, columns)
         if return_params:
             return out, self._columns_to_records(columns, stack.shape[0])
         return out
 
-    def apply_glyph(self, glyph: np.ndarray, rng: np.random.Generator, return_params: bool = False):
-        """Augment one glyph: uint8 ``(28, 28)`` in, uint8 ``(28, 28)`` out."""
+    def apply_glyph(
+        self, glyph: np.ndarray, rng: np.random.Generator, return_params: bool = False, char: str | None = None
+    ):
+        """Augment one glyph: uint8 ``(28, 28)`` in, uint8 ``(28, 28)`` out (``char``: the character it draws)."""
         glyph = check_glyph(glyph)
-        res = self.apply_glyphs(glyph[None], rng, return_params)
+        res = self.apply_glyphs(glyph[None], rng, return_params, char)
         if return_params:
             return res[0][0], res[1][0]
         return res[0]
@@ -127,6 +155,51 @@ class Pipeline:
     def replay_glyph(self, glyph: np.ndarray, params: list) -> np.ndarray:
         """Re-apply one glyph's recorded parameters."""
         return self.replay_glyphs(check_glyph(glyph)[None], [params])[0]
+
+    # ------------------------------------------------------------------ marks
+    def apply_marks(self, image: np.ndarray, boxes, text: str, rng: np.random.Generator, return_params: bool = False):
+        """Draw marks that are not the label on a composed line (see :mod:`.marks`).
+
+        Parameters
+        ----------
+        image : numpy.ndarray
+            float32 ``(28, W)`` in [0, 1], 1.0 = paper, as composed (before image transforms).  Not modified.
+        boxes : numpy.ndarray
+            Integer ``(n, 4)`` boxes ``(x0, y0, x1, y1)`` of the ``n`` drawn characters.
+        text : str
+            The ``n`` drawn characters (separators go between digits only).
+        rng : numpy.random.Generator
+            Source of randomness.
+        return_params : bool
+            Also return the parameter dicts, one per mark transform.
+
+        Returns
+        -------
+        (image, boxes) or (image, boxes, params)
+            The label is unchanged; boxes move only where a separator opened a gap.
+        """
+        from number_generator.augment.marks import Page
+
+        page = Page(check_image(image), boxes, text)
+        params = []
+        for t in self.marks:
+            p = t.sample(rng, page)
+            t.apply(page, p)
+            params.append(p)
+        if return_params:
+            return page.image, page.boxes, params
+        return page.image, page.boxes
+
+    def replay_marks(self, image: np.ndarray, boxes, text: str, params: list):
+        """Re-apply recorded mark parameters (one dict per mark transform)."""
+        from number_generator.augment.marks import Page
+
+        if len(params) != len(self.marks):
+            raise ValueError(f"replay_marks: expected {len(self.marks)} dicts, got {len(params)}")
+        page = Page(check_image(image), boxes, text)
+        for t, p in zip(self.marks, params):
+            t.apply(page, p)
+        return page.image, page.boxes
 
     # ------------------------------------------------------------------ image
     def apply_image(self, image: np.ndarray, boxes, rng: np.random.Generator, return_params: bool = False):
@@ -176,8 +249,9 @@ class Pipeline:
 
     # ------------------------------------------------------------------ configuration
     def to_dict(self) -> dict:
-        """Plain-data configuration: ``{"glyph": [...], "image": [...]}``."""
-        return {"glyph": [t.to_dict() for t in self.glyph], "image": [t.to_dict() for t in self.image]}
+        """Plain-data configuration: ``{"glyph": [...], "marks": [...], "image": [...]}`` (``marks`` only if any)."""
+        marks = {"marks": [t.to_dict() for t in self.marks]} if self.marks else {}
+        return {"glyph": [t.to_dict() for t in self.glyph], **marks, "image": [t.to_dict() for t in self.image]}
 
     @classmethod
     def from_dict(cls, data: dict) -> Pipeline:
@@ -215,4 +289,5 @@ class Pipeline:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Pipeline(glyph={self.glyph!r}, image={self.image!r})"
+        marks = f", marks={self.marks!r}" if self.marks else ""
+        return f"Pipeline(glyph={self.glyph!r}, image={self.image!r}{marks})"

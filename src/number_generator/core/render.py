@@ -66,15 +66,15 @@ class GlyphTable:
 
 
 @lru_cache(maxsize=8)
-def glyph_table(glyph_set: GlyphSet) -> GlyphTable:
-    """The :class:`GlyphTable` of a split, built once per process (MNIST train: ~47 MB).
+def glyph_table(glyph_set: GlyphSet, synthesised: str = "".join(SYNTHESISED)) -> GlyphTable:
+    """The :class:`GlyphTable` of a split plus the banks of ``synthesised`` characters (MNIST train: ~47 MB).
 
-    Cached per glyph set, so datasets made one after another (a server's batch
-    requests) share one copy.
+    Built once per process and cached per (glyph set, banks), so datasets made one after another (a
+    server's batch requests) share one copy.
     """
     images, extents, bank_start = [np.asarray(glyph_set.images[:])], [glyph_set.extents], {}
     offset = len(glyph_set.images)
-    for ch in SYNTHESISED:
+    for ch in synthesised:
         bank, bank_extents = synthetic_glyphs(ch)
         images.append(bank)
         extents.append(bank_extents.astype(glyph_set.extents.dtype))
@@ -114,12 +114,14 @@ def render_block(
 
     ``augment`` is a resolved ``Pipeline`` or ``None``: its glyph transforms
     run on each sample's glyphs before their ink extents are measured, its
-    image transforms on each composed image (boxes follow), drawing from the
-    sample's generator after the planner's draws.  ``table`` (see
+    marks (:mod:`number_generator.augment.marks`) and image transforms on each
+    composed image (boxes follow), drawing from the sample's generator after
+    the planner's draws.  ``table`` (see
     :func:`glyph_table`) lets an unaugmented block gather glyph columns
     without copying glyphs first; the pixels are the same either way.
     """
     glyph_aug = augment is not None and bool(augment.glyph)
+    marks_aug = augment is not None and bool(augment.marks)
     image_aug = augment is not None and bool(augment.image)
     if table is not None and not glyph_aug:
         store_ids = table.ids(plan)
@@ -128,13 +130,20 @@ def render_block(
         glyphs, extents = gather_glyphs(plan, glyph_set)
         if glyph_aug:
             for k, (a, length) in enumerate(zip(plan.starts.tolist(), plan.lengths.tolist())):
-                glyphs[a : a + length] = augment.apply_glyphs(np.ascontiguousarray(glyphs[a : a + length]), rngs[k])
+                glyphs[a : a + length] = augment.apply_glyphs(
+                    np.ascontiguousarray(glyphs[a : a + length]), rngs[k], text=plan.chars[a : a + length]
+                )
             extents = ink_extents(glyphs)
         columns, store_ids = glyphs.transpose(0, 2, 1), np.arange(len(glyphs))
-    composed = compose(plan, columns, store_ids, extents, as_uint8=as_uint8 and not image_aug)
-    if image_aug:
+    composed = compose(plan, columns, store_ids, extents, as_uint8=as_uint8 and not (marks_aug or image_aug))
+    if marks_aug or image_aug:
         for k, rng in enumerate(rngs):
-            image, boxes = augment.apply_image(composed.images[k], composed.boxes[k], rng)
+            image, boxes = composed.images[k], composed.boxes[k]
+            if marks_aug:  # marks that are not the label (augment/marks.py), on the composed line
+                a, length = int(plan.starts[k]), int(plan.lengths[k])
+                image, boxes = augment.apply_marks(image, boxes, plan.chars[a : a + length], rng)
+            if image_aug:
+                image, boxes = augment.apply_image(image, boxes, rng)
             composed.images[k] = to_uint8(image) if as_uint8 else image
             composed.boxes[k] = boxes
     return composed

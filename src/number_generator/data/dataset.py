@@ -34,6 +34,7 @@ from number_generator.core.validation import check_int
 from number_generator.data.phone import UniquePhoneNumbers
 from number_generator.data.spec import DatasetSpec, load_spec
 from number_generator.glyphsets.glyphs import get_glyph_set
+from number_generator.glyphsets.strokes import SYNTHESISED
 
 __all__ = [
     "Block",
@@ -116,7 +117,11 @@ class SyntheticDataset:
                 "glyphs": get_glyph_set(options.dataset, options.split),
                 "phones": {
                     j: UniquePhoneNumbers(
-                        self.length, seed=self.seed, formats=dict(s["formats"]), separator=s["separator"]
+                        self.length,
+                        seed=self.seed,
+                        formats=dict(s["formats"]),
+                        separator=s["separator"],
+                        style=dict(s["style"]) if "style" in s else None,
                     )
                     for j, s in enumerate(self._sources)
                     if s["kind"] == "phone"
@@ -179,7 +184,8 @@ class SyntheticDataset:
         table = None
         augmented_glyphs = options.augment is not None and bool(options.augment.glyph)
         if stop - start >= TABLE_MIN_BLOCK and len(glyph_set.images) <= BLOCK_TABLE_MAX_GLYPHS and not augmented_glyphs:
-            table = state["tables"] = glyph_table(glyph_set)
+            banks = "".join(ch for ch in SYNTHESISED if ch in self.spec.alphabet)  # only the banks it draws
+            table = state["tables"] = glyph_table(glyph_set, banks)
         plan = plan_block(texts, rngs, options, glyph_set)
         return plan, render_block(plan, glyph_set, rngs, options.augment, table=table, as_uint8=as_uint8)
 

@@ -13,6 +13,12 @@ prefix 0):
 The first digit after the prefix is never 0 (never 0 or 1 for landlines, as
 in the real plan).  The area codes listed are prefix-free, so no digit string
 belongs to two formats.
+
+A *style* says how a number is written down (:data:`STYLES`): ``hyphen``
+``03-1234-5678`` (the default; ``separator=""`` writes digits only),
+``parens`` ``03(1234)5678``, ``area-parens`` ``(03) 1234-5678``, ``dots``
+``03.1234.5678`` and ``international`` ``+81 3-1234-5678``.  The label is
+exactly what is drawn; :func:`parse_phone_number` reads any style back.
 """
 
 from __future__ import annotations
@@ -35,6 +41,18 @@ from number_generator.core.sample import Sample
 from number_generator.core.validation import check_count
 
 SEPARATORS = ("-", "")
+
+
+#: How people write a number down: style name -> text of its digit groups ``(prefix, group, ...)``.
+#: A space is a word gap in the image (and a character of the label).
+STYLES = {
+    "hyphen": lambda g: "-".join(g),
+    "parens": lambda g: f"{g[0]}({g[1]}){''.join(g[2:])}",
+    "area-parens": lambda g: f"({g[0]}) {'-'.join(g[1:])}",
+    "dots": lambda g: ".".join(g),
+    "international": lambda g: f"+81 {g[0][1:]}-{'-'.join(g[1:])}",
+}
+DEFAULT_STYLE = "hyphen"
 
 
 @dataclass(frozen=True)
@@ -145,30 +163,82 @@ class PhoneNumberImage(NamedTuple):
     number: str
 
 
+def _check_weights(what: str, value, names, default: str | None) -> dict[str, float]:
+    """``value`` (None, a name, names, or name -> weight) as ``{name: weight}`` summing to 1; ``what`` names it."""
+    if value is None:
+        weights: dict[str, float] = {default: 1.0} if default else dict(DEFAULT_WEIGHTS)
+    elif isinstance(value, str):
+        weights = {value: 1.0}
+    elif isinstance(value, Mapping):
+        weights = {str(k): v for k, v in value.items()}
+    else:
+        weights = {str(name): 1.0 for name in value}
+    unknown = [name for name in weights if name not in names]
+    if unknown:
+        raise ValueError(f"unknown phone {what} {unknown[0]!r}; choose from {', '.join(names)}")
+    for name, w in weights.items():
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
+            raise ValueError(f"weight of phone {what} {name!r} must be a non-negative number, got {w!r}")
+    total = float(sum(weights.values()))
+    if total <= 0:
+        raise ValueError(f"phone {what}s: at least one {what} needs a positive weight")
+    return {name: w / total for name, w in weights.items() if w > 0}
+
+
 def check_formats(formats: str | Iterable[str] | Mapping[str, float] | None) -> dict[str, float]:
     """Normalise ``formats`` to ``{name: weight}`` with weights summing to 1.
 
     Accepts ``None`` (:data:`DEFAULT_WEIGHTS`), one name, names (equal
     weights), or a mapping name -> non-negative weight.
     """
-    if formats is None:
-        weights = dict(DEFAULT_WEIGHTS)
-    elif isinstance(formats, str):
-        weights = {formats: 1.0}
-    elif isinstance(formats, Mapping):
-        weights = {str(k): v for k, v in formats.items()}
-    else:
-        weights = {str(name): 1.0 for name in formats}
-    unknown = [name for name in weights if name not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown phone format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    for name, w in weights.items():
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w < 0:
-            raise ValueError(f"weight of phone format {name!r} must be a non-negative number, got {w!r}")
-    total = float(sum(weights.values()))
-    if total <= 0:
-        raise ValueError("phone formats: at least one format needs a positive weight")
-    return {name: w / total for name, w in weights.items() if w > 0}
+    return _check_weights("format", formats, FORMATS, None)
+
+
+def check_styles(style: str | Iterable[str] | Mapping[str, float] | None) -> dict[str, float]:
+    """Normalise ``style`` to ``{name: weight}`` with weights summing to 1.
+
+    Accepts ``None`` (``hyphen``), one name of :data:`STYLES`, names (equal
+    weights), or a mapping name -> non-negative weight.  ``ValueError`` names
+    an unknown style or a bad weight.
+    """
+    return _check_weights("style", style, STYLES, DEFAULT_STYLE)
+
+
+def write_number(groups: tuple[str, ...], style: str = DEFAULT_STYLE, separator: str = "-") -> str:
+    """The text of a number's digit groups in ``style`` (``separator`` is the ``hyphen`` style's)."""
+    return separator.join(groups) if style == DEFAULT_STYLE else STYLES[style](groups)
+
+
+def style_characters(styles) -> str:
+    """Characters other than digits that numbers written in ``styles`` contain (sorted)."""
+    sample = ("03", "1234", "5678")
+    return "".join(
+        sorted({ch for name in check_styles(styles) for ch in write_number(sample, name)} - set("0123456789"))
+    )
+
+
+def parse_phone_number(text: str) -> tuple[str, str]:
+    """Read a number written in any style back: ``(format name, national digits)``.
+
+    ``"+81 90-1234-5678"``, ``"090(1234)5678"`` and ``"090.1234.5678"`` all give
+    ``("mobile", "09012345678")``.  ``ValueError`` if the text holds anything
+    but digits and the characters of :data:`STYLES`, or no format has the number.
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"phone number must be a string, got {type(text).__name__}")
+    allowed = set("0123456789") | set(style_characters(list(STYLES)))
+    stray = sorted(set(text) - allowed)
+    if stray:
+        raise ValueError(f"phone number {text!r} holds characters no style writes: {''.join(stray)!r}")
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+81"):
+        digits = "0" + digits[2:]
+    for fmt in FORMATS.values():
+        for plan in fmt.plans:
+            rest = digits[len(plan.prefix) :]
+            if digits.startswith(plan.prefix) and len(rest) == sum(plan.groups) and rest[:1] in plan.first_digits:
+                return fmt.name, digits
+    raise ValueError(f"{text!r} is not a number of any phone format ({', '.join(FORMATS)})")
 
 
 def check_separator(separator: object) -> str:
@@ -178,21 +248,39 @@ def check_separator(separator: object) -> str:
     return separator
 
 
-def _pick_format(weights: dict[str, float], rng: np.random.Generator, _cache: dict = {}) -> PhoneFormat:  # noqa: B006
+def _pick_name(weights: dict[str, float], rng: np.random.Generator, _cache: dict = {}) -> str:  # noqa: B006
+    """One name drawn by weight (one ``rng.random()``)."""
     key = tuple(weights.items())
     table = _cache.get(key)
     if table is None:  # the cumulative weights as Python floats: bisect gives np.searchsorted's answer, faster
-        cumulative = np.cumsum([weights[n] for n in weights])
-        table = _cache[key] = (cumulative.tolist(), [FORMATS[n] for n in weights])
-    cumulative, formats = table
-    return formats[min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(formats) - 1)]
+        cumulative = np.cumsum(list(weights.values()))
+        table = _cache[key] = (cumulative.tolist(), list(weights))
+    cumulative, names = table
+    return names[min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(names) - 1)]
 
 
-def random_phone_number(seed=None, *, formats=None, separator: str = "-") -> str:
-    """A random number as text, e.g. ``"090-1234-5678"`` (no image)."""
+def _pick_format(weights: dict[str, float], rng: np.random.Generator) -> PhoneFormat:
+    return FORMATS[_pick_name(weights, rng)]
+
+
+def _check_style_separator(styles: dict[str, float], separator: str) -> None:
+    if separator != "-" and set(styles) != {DEFAULT_STYLE}:
+        raise ValueError(f"separator {separator!r} applies to the 'hyphen' style only, got styles {', '.join(styles)}")
+
+
+def _pick_style(styles: dict[str, float], rng: np.random.Generator) -> str:
+    """The style of one number: no draw when there is only one (streams stay as without styles)."""
+    return next(iter(styles)) if len(styles) == 1 else _pick_name(styles, rng)
+
+
+def random_phone_number(seed=None, *, formats=None, separator: str = "-", style=None) -> str:
+    """A random number as text, e.g. ``"090-1234-5678"`` (no image); ``style`` as in :func:`check_styles`."""
     rng = as_generator(seed)
+    styles = check_styles(style)
+    _check_style_separator(styles, check_separator(separator))
     fmt = _pick_format(check_formats(formats), rng)
-    return check_separator(separator).join(fmt.groups_of(int(rng.integers(fmt.capacity))))
+    groups = fmt.groups_of(int(rng.integers(fmt.capacity)))
+    return write_number(groups, _pick_style(styles, rng), separator)
 
 
 def render_phone_number(
@@ -209,13 +297,16 @@ def render_phone_number(
     phone_formats: str | Iterable[str] | Mapping[str, float] | None = None,
     random_seed: int | np.random.Generator | None = None,
     verbose: bool = False,
+    style: str | Iterable[str] | Mapping[str, float] | None = None,
 ) -> Sample:
     """A random Japanese phone number as a :class:`~number_generator.core.sample.Sample`.
 
     The number is drawn from the generator, then the image from the same
     generator (:func:`~number_generator.draw`).  ``sample.text`` is the number
-    as drawn (``"090-1234-5678"``, or digits only with ``separator=""``).
-    Hyphens are synthesised strokes; every digit is a real MNIST sample.
+    as drawn (``"090-1234-5678"``, or digits only with ``separator=""``, or
+    in another ``style``: ``"03(1234)5678"``, see :func:`check_styles`).
+    Hyphens and other punctuation are synthesised strokes; every digit is a
+    real MNIST sample.
     ``phone_formats`` (old spelling ``formats``) as in :func:`check_formats`;
     other parameters as in :func:`~number_generator.render_sequence`.
     """
@@ -224,7 +315,7 @@ def render_phone_number(
         spacing_range=spacing_range, image_width=image_width, split=split, align=align, strict=strict, augment=augment
     )
     rng = as_generator(chosen)
-    number = random_phone_number(rng, formats=_phone_formats(phone_formats, formats), separator=separator)
+    number = random_phone_number(rng, formats=_phone_formats(phone_formats, formats), separator=separator, style=style)
     sample = draw_with(number, options, rng)
     if verbose:
         print(f"number_generator: drew phone number {number!r} ({sample.image.shape[1]}x28 px)", file=sys.stderr)
@@ -252,6 +343,7 @@ def generate_phone_number(
     phone_formats: str | Iterable[str] | Mapping[str, float] | None = None,
     random_seed: int | np.random.Generator | None = None,
     verbose: bool = False,
+    style: str | Iterable[str] | Mapping[str, float] | None = None,
 ) -> PhoneNumberImage:
     """Image of a random Japanese phone number, and the number (arguments as in :func:`render_phone_number`).
 
@@ -274,6 +366,7 @@ def generate_phone_number(
         phone_formats=phone_formats,
         random_seed=random_seed,
         verbose=verbose,
+        style=style,
     )
     return PhoneNumberImage(sample.image, sample.text)
 
@@ -288,10 +381,12 @@ class UniquePhoneNumbers:
     the smallest capacity among the chosen formats.
     """
 
-    def __init__(self, count, *, seed: int, formats=None, separator: str = "-"):
+    def __init__(self, count, *, seed: int, formats=None, separator: str = "-", style=None):
         self.count = check_count("count", count)
         self.separator = check_separator(separator)
         self.weights = check_formats(formats)
+        self.styles = check_styles(style)
+        _check_style_separator(self.styles, self.separator)
         for name in self.weights:
             capacity = FORMATS[name].capacity
             if self.count > capacity:
@@ -310,7 +405,8 @@ class UniquePhoneNumbers:
         if not 0 <= index < self.count:
             raise IndexError(f"index {index} out of range for {self.count} phone numbers")
         fmt = _pick_format(self.weights, rng)
-        return self.separator.join(fmt.groups_of(self._permutations[fmt.name](index)))
+        groups = fmt.groups_of(self._permutations[fmt.name](index))
+        return write_number(groups, _pick_style(self.styles, rng), self.separator)
 
     def numbers(self, indices, rngs: list[np.random.Generator]) -> list[str]:
         """``[number(indices[k], rngs[k]) ...]`` with each permutation run once (vectorised)."""
@@ -325,4 +421,7 @@ class UniquePhoneNumbers:
             mine = np.array([f.name == name for f in formats], dtype=bool)
             if mine.any():
                 drawn[mine] = permutation(positions[mine])
-        return [self.separator.join(fmt.groups_of(int(k))) for fmt, k in zip(formats, drawn)]
+        return [
+            write_number(fmt.groups_of(int(k)), _pick_style(self.styles, rng), self.separator)
+            for fmt, k, rng in zip(formats, drawn, rngs)
+        ]

@@ -36,10 +36,14 @@ def phone_spec(
     align: str = "center",
     strict: bool = False,
     augment: Any = None,
+    style: PhoneFormats = None,
 ) -> dict:
     """The dataset spec (see :mod:`number_generator.data.spec`) of ``count`` distinct phone numbers on MNIST."""
     if formats is not None and not isinstance(formats, (str, dict)):
         formats = list(formats)
+    draw: dict[str, Any] = {"kind": "phone", "formats": formats, "separator": separator}
+    if style is not None:  # only when given, so specs without it keep their hash
+        draw["style"] = style if isinstance(style, (str, dict)) else list(style)
     return {
         "seed": seed,
         "length": count,
@@ -50,7 +54,7 @@ def phone_spec(
         "align": align,
         "strict": strict,
         "augment": augment,
-        "draw": {"kind": "phone", "formats": formats, "separator": separator},
+        "draw": draw,
     }
 
 
@@ -82,6 +86,7 @@ class PhoneNumberBatch:
         augment: Any = None,
         phone_formats: PhoneFormats = None,
         random_seed: int | np.random.Generator | None = None,
+        style: PhoneFormats = None,
     ):
         if phone_formats is not None and formats is not None:
             raise ValueError("give phone_formats or its old spelling formats, not both")
@@ -103,7 +108,7 @@ class PhoneNumberBatch:
             options.augment,
         )
         self.seed = base_seed(seed_argument(seed, random_seed))
-        self.numbers = UniquePhoneNumbers(self.count, seed=self.seed, formats=formats, separator=separator)
+        self.numbers = UniquePhoneNumbers(self.count, seed=self.seed, formats=formats, separator=separator, style=style)
         self.separator = self.numbers.separator
         self.weights = self.numbers.weights
         self.dataset = SyntheticDataset(
@@ -118,6 +123,7 @@ class PhoneNumberBatch:
                 align=self.align,
                 strict=self.strict,
                 augment=augment,
+                style=style,
             )
         )
 
@@ -157,6 +163,7 @@ def generate_phone_numbers(
     phone_formats: PhoneFormats = None,
     random_seed: int | np.random.Generator | None = None,
     verbose: bool = False,
+    style: PhoneFormats = None,
 ) -> list[PhoneNumberImage]:
     """``count`` images of distinct phone numbers, rendered now and returned in a list.
 
@@ -183,6 +190,7 @@ def generate_phone_numbers(
         augment=augment,
         phone_formats=phone_formats,
         random_seed=random_seed,
+        style=style,
     )
     list_bytes = batch.count * 28 * batch.image_width * 4  # float32 images
     if list_bytes > MAX_LIST_BYTES:

@@ -48,7 +48,7 @@ from number_generator.core.validation import (
     check_spacing_range,
     check_text,
 )
-from number_generator.data.phone import UniquePhoneNumbers
+from number_generator.data.phone import UniquePhoneNumbers, style_characters
 from number_generator.glyphsets import get_dataset
 from number_generator.glyphsets.glyphs import GlyphSet, get_glyph_set
 from number_generator.glyphsets.strokes import SYNTHESISED
@@ -72,7 +72,7 @@ SPEC_KEYS = (
 SOURCE_KEYS = {
     "digits": ("kind", "weight", "length"),
     "fixed": ("kind", "weight", "sequences"),
-    "phone": ("kind", "weight", "phone_formats", "formats", "separator"),
+    "phone": ("kind", "weight", "phone_formats", "formats", "separator", "style"),
     "words": ("kind", "weight", "words", "file"),
 }
 #: Spec key -> the key its value is stored under in the canonical (hashed) form.
@@ -174,14 +174,22 @@ def _source(key: str, raw: Any, glyph_set: GlyphSet, base: Path | None, length: 
         if isinstance(formats, list) and all(isinstance(f, list) and len(f) == 2 for f in formats):
             formats = dict(formats)  # the canonical form read back
         separator = raw.get("separator", "-")
+        style = raw.get("style")
+        if isinstance(style, list) and all(isinstance(f, list) and len(f) == 2 for f in style):
+            style = dict(style)
         try:
-            numbers = UniquePhoneNumbers(length, seed=seed, formats=formats, separator=separator)
+            numbers = UniquePhoneNumbers(length, seed=seed, formats=formats, separator=separator, style=style)
         except ValueError as exc:
-            raise _err(f"{key}.{formats_key}" if "format" in str(exc) else f"{key}.separator", str(exc)) from None
+            message = str(exc)
+            field = "style" if "style" in message else formats_key if "format" in message else "separator"
+            raise _err(f"{key}.{field}", str(exc)) from None
         # A list of pairs, not a mapping: the order decides which format a draw picks, and
         # canonical JSON sorts mapping keys.
         out["formats"] = [[name, float(w)] for name, w in numbers.weights.items()]
         out["separator"] = numbers.separator
+        if "style" in raw:  # only when given, so specs without it keep their hash
+            out["style"] = [[name, float(w)] for name, w in numbers.styles.items()]
+            _drawable(f"{key}.style", "0123456789" + style_characters(numbers.styles).replace(" ", ""), glyph_set)
     return out
 
 
@@ -243,21 +251,34 @@ class DatasetSpec:
 
     @property
     def alphabet(self) -> str:
-        """Characters the spec can draw: the dataset's classes then synthesised ones (CTC label ``k+1``)."""
+        """Characters the spec can draw (CTC label ``k+1``).
+
+        The dataset's classes, the hyphen, the other synthesised characters the spec uses (in
+        :data:`~number_generator.glyphsets.strokes.SYNTHESISED` order), then the space if it uses one.
+        """
         chars = dict.fromkeys(get_dataset(self.data["dataset"]).classes)
-        chars.update(dict.fromkeys(SYNTHESISED))
+        chars.update(dict.fromkeys(ch for ch in SYNTHESISED if ch == "-" or ch in self.punctuation))
         if self.has_spaces:
             chars[" "] = None
         return "".join(chars)
 
     @cached_property  # render_block asks once per block; a word list can be long
+    def punctuation(self) -> str:
+        """Characters other than the dataset's that some source may draw (sorted; a space is a word gap)."""
+        used: set[str] = set()
+        for source in self.data["draw"]:
+            for item in source.get("words", []) + source.get("sequences", []):
+                used.update(item)
+            if source["kind"] == "phone":
+                used.update("-" if source["separator"] else "")
+                used.update(style_characters(dict(source["style"])) if "style" in source else "")
+        classes = get_glyph_set(self.data["dataset"], self.data["split"]).class_of_char
+        return "".join(sorted(ch for ch in used if ch not in classes))
+
+    @property
     def has_spaces(self) -> bool:
-        """Whether some fixed sequence or word holds a space (drawn as a word gap)."""
-        return any(
-            " " in item
-            for source in self.data["draw"]
-            for item in source.get("words", []) + source.get("sequences", [])
-        )
+        """Whether some text of the spec holds a space (drawn as a word gap)."""
+        return " " in self.punctuation
 
 
 def load_spec(spec: Any, *, count: int | None = None, length: int | None = None) -> DatasetSpec:

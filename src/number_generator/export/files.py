@@ -149,6 +149,7 @@ def export_phone_numbers(
     progress: bool = False,
     chunk_size: int | None = None,
     augment=None,
+    style=None,
 ) -> ExportResult:
     """Write ``count`` distinct phone-number PNGs and ``labels.csv`` into ``out_dir``.
 
@@ -176,6 +177,7 @@ def export_phone_numbers(
         align=align,
         strict=strict,
         augment=augment,
+        style=style,
     )
     workers = check_int("workers", workers, 1, MAX_WORKERS)
     out_dir = Path(out_dir)

@@ -2,17 +2,27 @@
 
 MNIST has no hyphen, so phone numbers need one drawn to match the digits:
 a short, slightly slanted and bent stroke near mid-height, with MNIST's
-stroke thickness and soft anti-aliased edges.  Output follows the dataset
-convention: ``(28, 28) uint8``, 0 = paper, 255 = ink.
+stroke thickness and soft anti-aliased edges.  The punctuation people write
+in numbers (``(``, ``)``, ``+``, ``.``, ``/``) is drawn the same way, placed
+where a writer puts it beside MNIST digits (digits span rows ~4-24 of the
+28 x 28 frame: a dot sits on the baseline, a bracket spans the digit height,
+a plus is centred at mid-height).  Output follows the dataset convention:
+``(28, 28) uint8``, 0 = paper, 255 = ink.
 
 Like a dataset class, each synthesised character has a fixed bank of
-samples (4,096 hyphens drawn once from a fixed seed, cached on disk), and a
+samples (4,096 drawn once from a fixed seed, cached on disk), and a
 generator picks one uniformly: as varied as an MNIST class, and ~10x cheaper
 per image than drawing a new stroke.
+
+:func:`stroke_ink` is the one rasteriser of pen strokes (polylines with round,
+tapered ends and soft edges); the marks of :mod:`number_generator.augment.marks`
+use it too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -52,26 +62,195 @@ def draw_hyphen(rng: np.random.Generator) -> np.ndarray:
     return glyph
 
 
-#: Characters drawn by a synthesiser instead of a dataset: char -> (name, drawing function).
-SYNTHESISED = {"-": ("hyphen", draw_hyphen)}
+def stroke_ink(
+    strokes: Sequence[np.ndarray], thickness: float, shape: tuple[int, int] = (_SIZE, _SIZE), taper: float = 0.3
+) -> np.ndarray:
+    """Rasterise pen strokes: float32 ink coverage in ``[0, 1]`` of ``shape``.
+
+    Parameters
+    ----------
+    strokes : sequence of numpy.ndarray
+        Each an ``(m, 2)`` polyline of ``(x, y)`` points in pixels (pixel
+        ``[r, c]`` has its centre at ``(c + 0.5, r + 0.5)``); ``m >= 1``
+        (one point is a dot).
+    thickness : float
+        Pen width in pixels (> 0), at the middle of each stroke.
+    shape : (int, int)
+        ``(height, width)`` of the output.
+    taper : float
+        In ``[0, 1)``: the ends of a stroke are ``1 - taper`` times as wide as its middle.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``shape``; 1.0 = full ink.  Edges are soft over ~1.3 px, as
+        the hyphen's and MNIST's.  Several strokes overlap as one pen would
+        (the darkest wins).
+    """
+    h, w = shape
+    out: np.ndarray = np.zeros(shape, np.float32)
+    every = np.concatenate([np.asarray(p, np.float64).reshape(-1, 2) for p in strokes])
+    reach = thickness / 2 + 0.8  # coverage is 0 farther than this from every stroke
+    c0, r0 = (max(int(np.floor(v - reach)), 0) for v in every.min(axis=0))
+    c1, r1 = (int(np.ceil(v + reach)) + 1 for v in every.max(axis=0))
+    c1, r1 = min(c1, w), min(r1, h)
+    if c0 >= c1 or r0 >= r1:
+        return out
+    yy, xx = np.mgrid[r0:r1, c0:c1].astype(np.float32) + np.float32(0.5)
+    starts, vectors, s0, lengths, totals = [], [], [], [], []
+    for points in strokes:
+        p: np.ndarray = np.asarray(points, np.float32).reshape(-1, 2)
+        if len(p) == 1:
+            p = np.concatenate([p, p])
+        seg = np.diff(p, axis=0)
+        seg_len = np.hypot(seg[:, 0], seg[:, 1])
+        arc = np.cumsum(seg_len) - seg_len
+        starts.append(p[:-1])
+        vectors.append(seg)
+        s0.append(arc)
+        lengths.append(seg_len)
+        totals.append(np.full(len(seg), max(float(seg_len.sum()), 1e-6), np.float32))
+    p0, v = np.concatenate(starts)[:, :, None, None], np.concatenate(vectors)[:, :, None, None]
+    seg_len, total = np.concatenate(lengths)[:, None, None], np.concatenate(totals)[:, None, None]
+    norm = np.maximum(v[:, 0] ** 2 + v[:, 1] ** 2, np.float32(1e-12))
+    dx, dy = xx - p0[:, 0], yy - p0[:, 1]  # (segments, h, w)
+    t = np.clip((dx * v[:, 0] + dy * v[:, 1]) / norm, 0.0, 1.0)
+    dist = np.hypot(dx - t * v[:, 0], dy - t * v[:, 1])
+    s = (np.concatenate(s0)[:, None, None] + t * seg_len) / total  # position along its stroke, 0..1
+    radius = np.float32(thickness / 2) * (1.0 - np.float32(taper) * (2 * s - 1) ** 2)
+    # The nearest pen edge wins (a tapered end stays thin where it crosses another stroke's middle).
+    beyond = (dist - radius).min(axis=0)
+    out[r0:r1, c0:c1] = np.clip((0.8 - beyond) / np.float32(1.3), 0.0, 1.0)
+    return out
+
+
+def _to_glyph(ink: np.ndarray) -> np.ndarray:
+    return np.rint(ink * 255).astype(np.uint8)
+
+
+def _bend(p0, p1, bend: float, n: int = 9) -> np.ndarray:
+    """``n`` points from ``p0`` to ``p1`` bowed sideways by ``bend`` px at the middle."""
+    p0, p1 = np.asarray(p0, np.float64), np.asarray(p1, np.float64)
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    d = p1 - p0
+    normal = np.array([-d[1], d[0]]) / max(float(np.hypot(*d)), 1e-9)
+    return p0 + t * d + (bend * 4 * t * (1 - t)) * normal
+
+
+def draw_paren_left(rng: np.random.Generator) -> np.ndarray:
+    """A handwritten ``(``: an arc bulging left, as tall as a digit.
+
+    Height 15-21 px between the ends (digits are ~20), centred at rows
+    12.5-15.5; bulge 2.5-5 px; the whole arc slanted by -8..+12 degrees;
+    thickness 1.8-3.4 (as the hyphen); ends tapered.
+    """
+    height, bulge, slant, thickness, cy, jitter = rng.uniform(
+        (15.0, 2.5, -8.0, 1.8, 12.5, -1.0), (21.0, 5.0, 12.0, 3.4, 15.5, 1.0)
+    )
+    phi = np.linspace(-1.0, 1.0, 13)
+    y = cy + phi * height / 2
+    x = _SIZE / 2 + jitter + bulge * (phi**2 - 0.5)  # ends to the right of the middle
+    x -= (y - cy) * np.tan(np.deg2rad(slant))  # slant: the top leans right for positive angles
+    return _to_glyph(stroke_ink([np.stack([x, y], 1)], thickness))
+
+
+def draw_paren_right(rng: np.random.Generator) -> np.ndarray:
+    """A handwritten ``)``: the mirror image of :func:`draw_paren_left` (its own draws)."""
+    return np.ascontiguousarray(draw_paren_left(rng)[:, ::-1])
+
+
+def draw_plus(rng: np.random.Generator) -> np.ndarray:
+    """A handwritten ``+``: two crossing strokes at mid-height.
+
+    Arms 8-13 px long (each), centre at rows 12.5-16, rotated -8..+8 degrees,
+    the crossing off-centre by up to 1.5 px along each arm; thickness 1.8-3.4.
+    """
+    across, down, angle, thickness, cy, off_x, off_y, bend = rng.uniform(
+        (8.0, 8.0, -8.0, 1.8, 12.5, -1.5, -1.5, -0.8), (13.0, 13.0, 8.0, 3.4, 16.0, 1.5, 1.5, 0.8)
+    )
+    a = np.deg2rad(angle)
+    u = np.array([np.cos(a), -np.sin(a)])  # along the horizontal arm
+    v = np.array([np.sin(a), np.cos(a)])  # along the vertical arm (downwards)
+    c = np.array([_SIZE / 2, cy])
+    h = _bend(c - u * (across / 2 + off_x), c + u * (across / 2 - off_x), bend)
+    vert = _bend(c - v * (down / 2 + off_y), c + v * (down / 2 - off_y), -bend)
+    return _to_glyph(stroke_ink([h, vert], thickness))
+
+
+def draw_dot(rng: np.random.Generator) -> np.ndarray:
+    """A handwritten ``.``: a blob on the baseline.
+
+    A stroke 0-1.5 px long at a random angle (a pen tap is rarely a perfect
+    point), thickness 2.6-4.2 px, centre at rows 20.5-23 (MNIST digits end near
+    row 23).
+    """
+    length, angle, thickness, cy, jitter = rng.uniform((0.0, 0.0, 2.6, 20.5, -1.0), (1.5, 180.0, 4.2, 23.0, 1.0))
+    a = np.deg2rad(angle)
+    d = np.array([np.cos(a), np.sin(a)]) * length / 2
+    c = np.array([_SIZE / 2 + jitter, cy])
+    return _to_glyph(stroke_ink([np.stack([c - d, c + d])], thickness, taper=0.0))
+
+
+def draw_slash(rng: np.random.Generator) -> np.ndarray:
+    """A handwritten ``/``: a rising stroke as tall as a digit.
+
+    Height 15-21 px, 55-78 degrees from the horizontal, centred at rows
+    12.5-15.5, bent by up to 1 px; thickness 1.8-3.4.
+    """
+    height, angle, thickness, cy, bend, jitter = rng.uniform(
+        (15.0, 55.0, 1.8, 12.5, -1.0, -1.0), (21.0, 78.0, 3.4, 15.5, 1.0, 1.0)
+    )
+    half_w = height / 2 / np.tan(np.deg2rad(angle))
+    c = np.array([_SIZE / 2 + jitter, cy])
+    bottom_left = c + [-half_w, height / 2]
+    top_right = c + [half_w, -height / 2]
+    return _to_glyph(stroke_ink([_bend(bottom_left, top_right, bend)], thickness))
+
+
+@dataclass(frozen=True)
+class Synthesiser:
+    """How one synthesised character is drawn: a name (for cache files), a function, the bank's seed."""
+
+    name: str
+    draw: Callable[[np.random.Generator], np.ndarray]
+    seed: int | tuple[int, ...]
+    #: Bump when ``draw`` changes, so cached banks are rebuilt.
+    version: int = 1
+
+
 BANK_SIZE = 4096
 BANK_SEED = 20261124
-#: Bump when a drawing function changes, so cached banks are rebuilt.
+#: Version of the hyphen's bank (kept as a name: older code read it).
 BANK_VERSION = 1
+
+#: Characters drawn by a synthesiser instead of a dataset, in the order of the CTC alphabet.
+#: The hyphen keeps its original seed and cache name, so its bank (and every image with it) is unchanged.
+SYNTHESISED: dict[str, Synthesiser] = {
+    "-": Synthesiser("hyphen", draw_hyphen, BANK_SEED, BANK_VERSION),
+    "(": Synthesiser("paren-left", draw_paren_left, (BANK_SEED, ord("("))),
+    ")": Synthesiser("paren-right", draw_paren_right, (BANK_SEED, ord(")"))),
+    "+": Synthesiser("plus", draw_plus, (BANK_SEED, ord("+"))),
+    ".": Synthesiser("dot", draw_dot, (BANK_SEED, ord("."))),
+    "/": Synthesiser("slash", draw_slash, (BANK_SEED, ord("/"))),
+}
 
 
 @cache
 def synthetic_glyphs(char: str) -> tuple[np.ndarray, np.ndarray]:
-    """The sample bank of a synthesised character: ``(BANK_SIZE, 28, 28) uint8`` and its ink extents."""
+    """The sample bank of a synthesised character: ``(BANK_SIZE, 28, 28) uint8`` and its ink extents.
+
+    Built once from the character's fixed seed (the same bytes on every machine) and cached on disk.
+    """
     from number_generator.glyphsets.cache import cached_array
     from number_generator.glyphsets.glyphs import ink_extents
 
-    name, draw = SYNTHESISED[char]
-    stem = f"synthetic/{name}-v{BANK_VERSION}-{BANK_SEED}-{BANK_SIZE}"
+    synth = SYNTHESISED[char]
+    seed_part = synth.seed if isinstance(synth.seed, int) else "-".join(map(str, synth.seed))
+    stem = f"synthetic/{synth.name}-v{synth.version}-{seed_part}-{BANK_SIZE}"
 
     def build() -> np.ndarray:
-        rng = np.random.default_rng(BANK_SEED)
-        return np.stack([draw(rng) for _ in range(BANK_SIZE)])
+        rng = np.random.default_rng(synth.seed)
+        return np.stack([synth.draw(rng) for _ in range(BANK_SIZE)])
 
     images = cached_array(f"{stem}.npy", build)
     extents = cached_array(f"{stem}-extents.npy", lambda: ink_extents(images))
