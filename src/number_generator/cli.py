@@ -1,12 +1,17 @@
 """The command-line front end: parse, call the library, write files.
 
-Entry points (see ``[project.scripts]``): ``number-generator`` (all commands),
-``generate-numbers-sequence`` and ``generate-phone-numbers``.  Bad input exits
-with status 2 and one line on stderr, never a traceback.
+Entry points (see ``[project.scripts]``): ``number-generator`` (all commands,
+also ``python -m number_generator``), ``generate-numbers-sequence`` and
+``generate-phone-numbers``.  Exit status: 0 done; 1 a check found a problem
+(``verify``) or another failure; 2 bad input (one line on stderr, never a
+traceback); 73 the output cannot be written (:data:`EXIT_CANNOT_WRITE`);
+130 interrupted.
 """
 
 from __future__ import annotations
 
+import errno
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -18,19 +23,34 @@ from number_generator.core.randomness import base_seed
 from number_generator.core.validation import MAX_COUNT
 from number_generator.data.phone import FORMATS, STYLES
 from number_generator.export import files as exporting
+from number_generator.io.atomic import TEMP_PREFIX
+from number_generator.io.output import OutputError
+
+#: Exit status for "the output cannot be written" (sysexits.h EX_CANTCREAT), the same for every command.
+EXIT_CANNOT_WRITE = 73
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
+    invoke_without_command=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Make images of handwritten digit sequences, phone numbers and text from real MNIST (and EMNIST) glyphs; "
     "export training datasets; serve them over HTTP.",
 )
 datasets_app = typer.Typer(
-    no_args_is_help=True, rich_markup_mode=None, help="List, download, check and remove glyph datasets."
+    invoke_without_command=True, rich_markup_mode=None, help="List, download, check and remove glyph datasets."
 )
 app.add_typer(datasets_app, name="datasets")
+
+
+@app.callback()
+@datasets_app.callback()
+def help_without_subcommand(ctx: typer.Context) -> None:
+    """A group run without its subcommand prints its normal help on stderr and exits 2."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(ctx.get_help(), err=True)
+        raise typer.Exit(2)
+
 
 MinSpacing = Annotated[int, typer.Option("--min-spacing", help="Smallest gap between characters' ink, pixels.")]
 MaxSpacing = Annotated[int, typer.Option("--max-spacing", help="Largest gap between characters' ink, pixels.")]
@@ -39,12 +59,35 @@ ImageWidth = Annotated[
 ]
 Seed = Annotated[
     int | None,
-    typer.Option("--seed", "--random-seed", help="Seed for reproducible output (default: random, printed)."),
+    typer.Option(
+        "--seed",
+        "--random-seed",
+        help="Seed for reproducible output (default: random, printed on stderr after success).",
+        show_default=False,
+    ),
 ]
 Split = Annotated[str, typer.Option("--split", help="Draw glyphs from the MNIST 'train' or 'test' split.")]
 Align = Annotated[str, typer.Option("--align", help="Where a narrow sequence sits: center, left or right.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail instead of scaling down a sequence that is too wide.")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
+Verbose = Annotated[
+    bool,
+    typer.Option("--verbose/--no-verbose", help="Progress bar and the drawn seed on stderr; stdout is the same."),
+]
+Quality = Annotated[
+    int | None,
+    typer.Option(
+        "--quality", min=1, max=100, help="JPEG/WebP quality 1-100 for .jpg/.jpeg/.webp outputs (default 90)."
+    ),
+]
+ImageOutputPath = Annotated[
+    Path,
+    typer.Option(
+        "--output-path",
+        help="A .png, .jpg/.jpeg or .webp file (its folder is created only if that folder's parent exists), "
+        "or a folder, created with missing parents, for a descriptively named PNG.",
+    ),
+]
 Augment = Annotated[
     str | None,
     typer.Option(
@@ -55,37 +98,46 @@ Augment = Annotated[
 ]
 
 
+def _tell_seed(given: int | None, used: int, verbose: bool) -> None:
+    """After a success: print a randomly drawn seed on stderr (when ``verbose``) so the output can be remade."""
+    if given is None and verbose:
+        typer.echo(f"seed {used} (pass --seed {used} to make the same output again)", err=True)
+
+
 @app.command("generate-numbers-sequence")
 def generate_numbers_sequence_command(
     sequence: Annotated[list[str], typer.Argument(help="Digits to draw: 350 or 3 5 0.", show_default=False)],
     min_spacing: MinSpacing = 0,
     max_spacing: MaxSpacing = 4,
     image_width: ImageWidth = 300,
-    output_path: Annotated[
-        Path, typer.Option("--output-path", help="A .png file, or a directory for a descriptively named file.")
-    ] = Path("."),
+    output_path: ImageOutputPath = Path("."),
     seed: Seed = None,
     split: Split = "train",
     align: Align = "center",
     strict: Strict = False,
     overwrite: Overwrite = False,
     augment: Augment = None,
+    quality: Quality = None,
+    verbose: Verbose = True,
 ) -> None:
-    """Write one PNG of a digit sequence (8-bit grayscale, white paper, black ink)."""
+    """Write one image of a digit sequence (8-bit grayscale PNG, JPEG or WebP; white paper, black ink)."""
     digits = "".join(sequence).replace(" ", "")
+    used_seed = base_seed(seed)
     path = exporting.write_sequence_png(
         digits,
         (min_spacing, max_spacing),
         image_width,
         output_path,
-        seed=base_seed(seed),
+        seed=used_seed,
         split=split,
         align=align,
         strict=strict,
         overwrite=overwrite,
         augment=augment,
+        quality=quality,
     )
     typer.echo(str(path))
+    _tell_seed(seed, used_seed, verbose)
 
 
 @app.command("generate-phone-numbers")
@@ -94,11 +146,15 @@ def generate_phone_numbers_command(
     max_spacing: MaxSpacing = 4,
     image_width: ImageWidth = 300,
     num_images: Annotated[
-        int, typer.Option("--count", "--num-images", help=f"How many distinct numbers (1-{MAX_COUNT}).")
+        int,
+        typer.Option(
+            "--count", "--num-images", min=1, max=MAX_COUNT, help=f"How many distinct numbers (1-{MAX_COUNT})."
+        ),
     ] = 10,
-    output_path: Annotated[Path, typer.Option("--output-path", help="Directory for the PNGs and labels.csv.")] = Path(
-        "phone-numbers"
-    ),
+    output_path: Annotated[
+        Path,
+        typer.Option("--output-path", help="Folder for the PNGs and labels.csv (created with missing parents)."),
+    ] = Path("phone-numbers"),
     seed: Seed = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes to use; output is the same for any number.")] = 1,
     separator: Annotated[str, typer.Option("--separator", help="'-' draws hyphens; '' draws digits only.")] = "-",
@@ -115,14 +171,16 @@ def generate_phone_numbers_command(
         list[str] | None,
         typer.Option("--style", help=f"How numbers are written (repeat to mix): {', '.join(STYLES)}."),
     ] = None,
+    verbose: Verbose = True,
 ) -> None:
     """Write N distinct Japanese phone-number PNGs and a labels.csv (file_name,number)."""
+    used_seed = base_seed(seed)
     result = exporting.export_phone_numbers(
         num_images,
         (min_spacing, max_spacing),
         image_width,
         output_path,
-        seed=base_seed(seed),
+        seed=used_seed,
         workers=workers,
         separator=separator,
         formats=formats or None,
@@ -130,27 +188,32 @@ def generate_phone_numbers_command(
         align=align,
         strict=strict,
         overwrite=overwrite,
-        progress=True,
+        progress=verbose,
         augment=augment,
         style=style or None,
     )
     typer.echo(f"wrote {result.count} images and {result.labels_path}")
+    _tell_seed(seed, used_seed, verbose)
 
 
 @app.command("demo")
 def demo_command(
-    output_path: Annotated[Path, typer.Argument(help="Directory for the sample images.")] = Path("samples"),
-    seed: Seed = 0,
+    output_path: Annotated[
+        Path, typer.Argument(help="Folder for the sample images (created with missing parents).")
+    ] = Path("samples"),
+    seed: Annotated[int, typer.Option("--seed", "--random-seed", help="Seed (same seed, same images).")] = 0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the demo files of an earlier run.")] = False,
 ) -> None:
     """Write sample images: a digit sequence, phone numbers with labels.csv, and a page of them."""
-    for path in exporting.write_demo(output_path, seed=base_seed(seed)):
+    for path in exporting.write_demo(output_path, seed=base_seed(seed), overwrite=overwrite):
         typer.echo(str(path))
 
 
 @app.command("preview")
 def preview_command(
     output_path: Annotated[
-        Path, typer.Argument(help="A .png file, or a directory for preview-<augment>-seed<seed>.png.")
+        Path,
+        typer.Argument(help="A .png, .jpg/.jpeg or .webp file, or a folder for preview-<augment>-seed<seed>.png."),
     ] = Path("."),
     augment: Annotated[
         str,
@@ -167,6 +230,7 @@ def preview_command(
     seed: Annotated[int, typer.Option("--seed", "--random-seed", help="Seed (same seed, same sheet).")] = 0,
     split: Split = "train",
     overwrite: Overwrite = False,
+    quality: Quality = None,
 ) -> None:
     """Write a contact sheet PNG of random digit sequences with their labels, augmented as asked."""
     path = exporting.write_preview(
@@ -180,6 +244,7 @@ def preview_command(
         columns=columns,
         split=split,
         overwrite=overwrite,
+        quality=quality,
     )
     typer.echo(str(path))
 
@@ -286,7 +351,10 @@ def datasets_remove_command(
         if dataset.remove is None:
             raise ValueError(f"{name} is bundled with the package and cannot be removed")
         freed = dataset.remove()
-    typer.echo(f"removed {name} ({_size(freed)} freed)")
+    if freed:
+        typer.echo(f"removed {name} ({_size(freed)} freed)")
+    else:
+        typer.echo(f"{name} was not there: nothing to remove in {dataset_cache_hint()}")
 
 
 @datasets_app.command("path")
@@ -308,9 +376,7 @@ def generate_text_command(
         int, typer.Option("--max-word-spacing", help="Largest gap a space stands for, pixels.")
     ] = DEFAULT_WORD_SPACING[1],
     image_width: ImageWidth = 300,
-    output_path: Annotated[
-        Path, typer.Option("--output-path", help="A .png file, or a directory for a descriptively named file.")
-    ] = Path("."),
+    output_path: ImageOutputPath = Path("."),
     seed: Seed = None,
     split: Split = "train",
     align: Align = "center",
@@ -320,20 +386,23 @@ def generate_text_command(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="An EMNIST gzip.zip or extracted folder to convert from.")
     ] = None,
+    quality: Quality = None,
+    verbose: Verbose = True,
 ) -> None:
-    """Write one PNG of handwritten text drawn with a glyph dataset (EMNIST letters and digits)."""
+    """Write one image of handwritten text drawn with a glyph dataset (EMNIST letters and digits)."""
     from number_generator.glyphsets import get_dataset
 
     if data_dir is not None:
         source = get_dataset(dataset)
         if source.fetch is not None and not source.present():
             source.fetch(progress=False, source=data_dir)
+    used_seed = base_seed(seed)
     path = exporting.write_text_png(
         text,
         (min_spacing, max_spacing),
         image_width,
         output_path,
-        seed=base_seed(seed),
+        seed=used_seed,
         dataset=dataset,
         word_spacing=(min_word_spacing, max_word_spacing),
         split=split,
@@ -341,8 +410,10 @@ def generate_text_command(
         strict=strict,
         overwrite=overwrite,
         augment=augment,
+        quality=quality,
     )
     typer.echo(str(path))
+    _tell_seed(seed, used_seed, verbose)
 
 
 # ---- training-data exports (number_generator.data.dataset / number_generator.export) ----
@@ -505,8 +576,22 @@ def serve_command(
     )
 
 
+#: errno values that mean "this output cannot be written" whatever wrote it.
+_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOTDIR, errno.EISDIR}
+#: The temporary name behind an atomic write (number_generator.io.atomic): ``.tmp-<tag>-NAME``.
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"[0-9a-zA-Z]+-(?=[^/]*$)")
+
+
+def _cannot_write(exc: OSError) -> str:
+    """One line naming the path the user gave, not the temporary file behind it."""
+    if isinstance(exc, OutputError):
+        return str(exc)
+    target = _TEMP_NAME.sub("", str(exc.filename)) if exc.filename else None
+    return f"cannot write {target}: {exc.strerror}" if target else f"cannot write the output: {exc}"
+
+
 def _run(command, prog_name: str, args: list[str] | None = None) -> int:
-    """Run a Typer-built command; turn every expected failure into one line and status 2."""
+    """Run a Typer-built command; turn every expected failure into one line and its exit status."""
     import warnings
 
     warnings.formatwarning = lambda message, *_, **__: f"{prog_name}: warning: {message}\n"
@@ -527,7 +612,13 @@ def _run(command, prog_name: str, args: list[str] | None = None) -> int:
     except (KeyboardInterrupt, typer.Abort):
         print(f"{prog_name}: interrupted", file=sys.stderr)
         return 130
+    except ImportError as exc:  # an optional package (s3fs, gcsfs, dask, ...) is missing
+        print(f"{prog_name}: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
     except OSError as exc:
+        if isinstance(exc, OutputError) or exc.errno in _WRITE_ERRNOS:
+            print(f"{prog_name}: error: {_cannot_write(exc)}", file=sys.stderr)
+            return EXIT_CANNOT_WRITE
         print(f"{prog_name}: error: {exc}", file=sys.stderr)
         return 1
 

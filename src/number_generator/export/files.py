@@ -25,6 +25,8 @@ from number_generator.export.shards import ExportResult, export_dataset
 from number_generator.export.storage import LocalStorage
 from number_generator.export.verify import LABELS
 from number_generator.io.atomic import atomic_write_bytes
+from number_generator.io.formats import IMAGE_FORMATS, encode_pillow, image_format, write_image
+from number_generator.io.output import make_output_folder, write_file
 from number_generator.io.png import write_png
 
 
@@ -34,14 +36,18 @@ def sequence_file_name(digits: str, seed: int) -> str:
     return f"sequence-{shown}-seed{seed}.png"
 
 
-def _png_path(output_path, default_name: str) -> Path:
-    """``output_path`` ending in ``.png`` is the file; anything else is a directory for ``default_name``."""
+def _output_file(output_path: str | os.PathLike[str], default_name: str) -> Path:
+    """The file to write: ``output_path`` itself when it ends in an image suffix (.png, .jpg, .jpeg, .webp),
+    else ``output_path / default_name`` with the folder created (missing parents included).
+
+    Raises ``ValueError`` for another image suffix (``x.bmp``) or an existing file without an image suffix.
+    """
     output_path = Path(output_path)
-    if output_path.suffix.lower() == ".png":
+    if image_format(output_path) is not None:
         return output_path
     if output_path.exists() and not output_path.is_dir():
-        raise ValueError(f"output path {output_path} is a file without a .png suffix")
-    return output_path / default_name
+        raise ValueError(f"output path {output_path} is a file without an image suffix ({', '.join(IMAGE_FORMATS)})")
+    return make_output_folder(output_path) / default_name
 
 
 def write_sequence_png(
@@ -56,17 +62,20 @@ def write_sequence_png(
     strict: bool = False,
     overwrite: bool = False,
     augment=None,
+    quality: int | None = None,
 ) -> Path:
-    """Render ``digits`` and write one PNG.
+    """Render ``digits`` and write one image.
 
-    ``output_path`` ending in ``.png`` is the file; anything else is a
-    directory (created if needed) that gets :func:`sequence_file_name`.
+    ``output_path`` ending in ``.png``, ``.jpg``/``.jpeg`` or ``.webp`` is the
+    file (JPEG/WebP at ``quality``, 1-100); anything else is a folder (created
+    with its parents) that gets the PNG :func:`sequence_file_name`.
     """
     digits = parse_digits(digits)
     sample = render_sequence(
         digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict, augment=augment
     )
-    return write_png(_png_path(output_path, sequence_file_name(digits, seed)), sample.image, overwrite=overwrite)
+    path = _output_file(output_path, sequence_file_name(digits, seed))
+    return write_image(path, sample.image, quality=quality, overwrite=overwrite)
 
 
 def text_file_name(text: str, seed: int) -> str:
@@ -89,8 +98,9 @@ def write_text_png(
     strict: bool = False,
     overwrite: bool = False,
     augment=None,
+    quality: int | None = None,
 ) -> Path:
-    """Render ``text`` with a glyph dataset and write one PNG (``output_path`` as in :func:`write_sequence_png`)."""
+    """Render ``text`` with a glyph dataset and write one image (``output_path`` as in :func:`write_sequence_png`)."""
     sample = render_text(
         text,
         spacing_range,
@@ -103,7 +113,8 @@ def write_text_png(
         strict=strict,
         augment=augment,
     )
-    return write_png(_png_path(output_path, text_file_name(text, seed)), sample.image, overwrite=overwrite)
+    path = _output_file(output_path, text_file_name(text, seed))
+    return write_image(path, sample.image, quality=quality, overwrite=overwrite)
 
 
 def phone_file_name(index: int, count: int) -> str:
@@ -183,10 +194,12 @@ def export_phone_numbers(
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ValueError(f"output path {out_dir} is a file, not a directory")
+    if out_dir.suffix.lower() in IMAGE_FORMATS:
+        raise ValueError(f"output path {out_dir} ends in an image suffix; phone numbers are written into a folder")
     spec = batch.dataset.spec  # the batch is a view of this spec's dataset
     if chunk_size is None:
         chunk_size = max(250, -(-batch.count // 1000))  # at most ~1000 shards: the manifest stays small
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out_dir)
     storage = LocalStorage(out_dir)
     with storage.lock():
         try:
@@ -216,23 +229,27 @@ def export_phone_numbers(
             raise
 
 
-def write_demo(out_dir: Path, *, seed: int = 0) -> list[Path]:
-    """The README's first command: a sequence, 12 phone numbers with labels, and a page of them."""
+def write_demo(out_dir: Path, *, seed: int = 0, overwrite: bool = False) -> list[Path]:
+    """The README's first command: a sequence, 12 phone numbers with labels, and a page of them.
+
+    Raises ``FileExistsError`` before writing anything when one of the files
+    exists and ``overwrite`` is false (re-running into the same folder needs
+    ``--overwrite``).
+    """
     from number_generator.io.sheet import contact_sheet
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    sequence = write_png(
-        out_dir / "sequence-0123456789.png",
-        render_sequence("0123456789", (0, 4), 300, seed=seed).image,
-        overwrite=True,
-    )
-    export_phone_numbers(12, (0, 4), 300, out_dir / "phone-numbers", seed=seed, overwrite=True)
+    sequence_path = out_dir / "sequence-0123456789.png"
+    page_path = out_dir / "phone-numbers-page.png"
+    for path in (sequence_path, page_path):
+        if path.exists() and not overwrite:
+            raise FileExistsError(f"{path} exists; use --overwrite to replace the demo files")
+    make_output_folder(out_dir)
+    export_phone_numbers(12, (0, 4), 300, out_dir / "phone-numbers", seed=seed, overwrite=overwrite)
+    sequence = write_png(sequence_path, render_sequence("0123456789", (0, 4), 300, seed=seed).image, overwrite=True)
     samples = [sample for _, sample in PhoneNumberBatch(12, (0, 4), 300, seed=seed).render_range(0, 12)]
-    page = out_dir / "phone-numbers-page.png"
-    buffer = io.BytesIO()
-    contact_sheet([s.image for s in samples], [s.text for s in samples], columns=2).save(buffer, format="PNG")
-    atomic_write_bytes(page, buffer.getvalue())
+    sheet = contact_sheet([s.image for s in samples], [s.text for s in samples], columns=2)
+    page = write_file(page_path, encode_pillow(sheet, "PNG"), overwrite=True)
     return [sequence, out_dir / "phone-numbers" / LABELS, page]
 
 
@@ -262,12 +279,14 @@ def write_preview(
     columns: int = 2,
     split: str = "train",
     overwrite: bool = False,
+    quality: int | None = None,
 ) -> Path:
     """Write a contact sheet of ``count`` random digit sequences drawn with ``augment``.
 
     Sample ``i`` (random digits, then the image) depends only on ``(seed, i)``.
-    ``output_path`` ending in ``.png`` is the file; anything else is a directory
-    that gets :func:`preview_file_name`.  Shows users what they will train on.
+    ``output_path`` ending in ``.png``, ``.jpg``/``.jpeg`` or ``.webp`` is the
+    file (JPEG/WebP at ``quality``, 1-100); anything else is a folder that gets
+    :func:`preview_file_name`.  Shows users what they will train on.
     """
     from number_generator.io.sheet import contact_sheet
 
@@ -275,13 +294,8 @@ def write_preview(
     count = check_int("count", count, 1, MAX_PREVIEW)
     length = check_int("length", length, 1, MAX_SEQUENCE_LENGTH)
     columns = check_int("columns", columns, 1, 100)
-    output_path = Path(output_path)
-    if output_path.suffix.lower() == ".png":
-        path = output_path
-    else:
-        if output_path.exists() and not output_path.is_dir():
-            raise ValueError(f"output path {output_path} is a file without a .png suffix")
-        path = output_path / preview_file_name(augment, seed)
+    path = _output_file(output_path, preview_file_name(augment, seed))
+    fmt = image_format(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; use --overwrite to replace")
     spec = {
@@ -294,8 +308,5 @@ def write_preview(
         "draw": {"kind": "digits", "length": length},
     }
     samples = [sample for _, sample in SyntheticDataset(spec).samples(0, count)]
-    buffer = io.BytesIO()
-    contact_sheet([s.image for s in samples], [s.text for s in samples], columns=columns).save(buffer, format="PNG")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    sheet = contact_sheet([s.image for s in samples], [s.text for s in samples], columns=columns)
+    return write_file(path, encode_pillow(sheet, fmt or "PNG", quality), overwrite=overwrite)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from number_generator.io.atomic import atomic_write_bytes
+from number_generator.io.output import write_file
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _IEND = struct.pack(">I", 0) + b"IEND" + struct.pack(">I", zlib.crc32(b"IEND"))
@@ -57,9 +57,7 @@ def write_png(path: str | PathLike[str], image: np.ndarray, *, overwrite: bool =
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is false.
+    OutputError
+        If the file cannot be written (see :mod:`number_generator.io.output`).
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it")
-    atomic_write_bytes(path, encode_png(image))
-    return path
+    return write_file(path, encode_png(image), overwrite=overwrite)

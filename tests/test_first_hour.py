@@ -1,0 +1,221 @@
+"""What a new user, or a user of the original mnist-digit-gen project, meets in the first hour (issue 16).
+
+The command-line tools run as real subprocesses, as in test_cli.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import script
+
+CANNOT_WRITE = 73  # the one documented exit status for "cannot write the output"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+# ---- 9: image formats by suffix
+
+
+@pytest.mark.parametrize(("suffix", "pillow_format"), [(".jpg", "JPEG"), (".jpeg", "JPEG"), (".webp", "WEBP")])
+def test_jpeg_and_webp_outputs_are_written_in_that_format(tmp_path, suffix, pillow_format):
+    from number_generator import generate_numbers_sequence
+
+    low, high = tmp_path / f"low{suffix}", tmp_path / f"high{suffix}"
+    for path, quality in ((low, "20"), (high, "95")):
+        result = run(script("generate-numbers-sequence"), "350", "--seed", "3", "--output-path", str(path),
+                     "--quality", quality)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(path)
+    expected = np.rint(generate_numbers_sequence("350", (0, 4), 300, seed=3) * 255)
+    for path in (low, high):
+        with Image.open(path) as image:
+            assert image.format == pillow_format and image.size == (300, 28)
+            assert image.mode == ("L" if pillow_format == "JPEG" else "RGB")  # WebP has no grayscale mode
+            pixels = np.asarray(image.convert("L"), dtype=np.float64)
+        assert np.abs(pixels - expected).mean() < 8  # lossy, but the same digits
+    assert low.stat().st_size < high.stat().st_size  # --quality is used
+    assert not (tmp_path / f"low{suffix}").is_dir()
+
+
+def test_other_image_suffixes_are_refused_naming_the_supported_formats(tmp_path):
+    result = run(script("generate-numbers-sequence"), "350", "--output-path", str(tmp_path / "x.bmp"))
+    assert result.returncode == 2
+    line = one_error_line(result)
+    assert ".bmp" in line and ".png, .jpg, .jpeg, .webp" in line
+    assert list(tmp_path.iterdir()) == []  # no folder named x.bmp
+
+
+def test_quality_is_refused_for_png_and_out_of_range(tmp_path):
+    png = run(script("generate-numbers-sequence"), "1", "--output-path", str(tmp_path / "x.png"), "--quality", "50")
+    assert png.returncode == 2 and "quality" in one_error_line(png)
+    bad = run(script("generate-numbers-sequence"), "1", "--output-path", str(tmp_path / "x.jpg"), "--quality", "0")
+    assert bad.returncode == 2 and "--quality" in one_error_line(bad)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_phone_numbers_refuse_an_image_path_as_their_folder(tmp_path):
+    result = run(script("generate-phone-numbers"), "--num-images", "2", "--output-path", str(tmp_path / "x.jpg"))
+    assert result.returncode == 2 and "folder" in one_error_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_preview_writes_jpeg(tmp_path):
+    result = run(script("number-generator"), "preview", str(tmp_path / "p.jpg"), "--count", "2", "--quality", "80")
+    assert result.returncode == 0, result.stderr
+    with Image.open(tmp_path / "p.jpg") as image:
+        assert image.format == "JPEG"
+
+
+# ---- 10, 11: missing folders, and one exit status for "cannot write the output"
+
+
+def test_a_typo_in_a_file_path_does_not_scatter_folders(tmp_path):
+    target = tmp_path / "typo" / "dir" / "x.png"
+    result = run(script("generate-numbers-sequence"), "1", "--output-path", str(target))
+    assert result.returncode == CANNOT_WRITE
+    line = one_error_line(result)
+    assert str(target) in line and str(tmp_path / "typo") in line
+    assert not (tmp_path / "typo").exists()
+
+
+def test_the_last_missing_folder_of_a_file_path_and_output_folders_are_created(tmp_path):
+    one_level = run(script("generate-numbers-sequence"), "1", "--output-path", "out/x.png", cwd=tmp_path)
+    assert one_level.returncode == 0 and (tmp_path / "out" / "x.png").is_file()
+    folder = run(script("generate-numbers-sequence"), "1", "--seed", "1", "--output-path", "a/b/c", cwd=tmp_path)
+    assert folder.returncode == 0 and (tmp_path / "a/b/c/sequence-1-seed1.png").is_file()
+    helptext = run(script("generate-numbers-sequence"), "--help").stdout
+    assert "missing parents" in helptext and "only if that folder's parent exists" in " ".join(helptext.split())
+
+
+def test_an_unwritable_output_names_the_users_path_and_exits_73(tmp_path):
+    target = tmp_path / "x.png"
+    target.mkdir()  # a folder where the file should go: even root cannot replace it with a file
+    result = run(script("generate-numbers-sequence"), "1", "--output-path", str(target), "--overwrite")
+    assert result.returncode == CANNOT_WRITE
+    line = one_error_line(result)
+    assert line.startswith(f"generate-numbers-sequence: error: cannot write {target}")
+    assert ".tmp" not in line
+    assert list(tmp_path.iterdir()) == [target] and list(target.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_folder_exits_73_for_every_writing_command(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        commands = [
+            (script("generate-numbers-sequence"), "1", "--output-path", str(locked / "x.png")),
+            (script("generate-phone-numbers"), "--num-images", "2", "--output-path", str(locked / "p")),
+            (script("number-generator"), "demo", str(locked / "d")),
+            (script("number-generator"), "preview", str(locked / "p.png"), "--count", "1"),
+        ]
+        for command in commands:
+            result = run(*command)
+            assert result.returncode == CANNOT_WRITE, (command, result.stderr)
+            assert str(locked) in one_error_line(result) and ".tmp" not in result.stderr
+    finally:
+        locked.chmod(0o755)
+
+
+# ---- 12, 13, 15: messages
+
+
+@pytest.mark.parametrize("args", [(), ("datasets",)])
+def test_a_group_without_subcommand_prints_its_normal_help(args):
+    result = run(script("number-generator"), *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Usage: number-generator")
+    assert "\nCommands:\n" in result.stderr and "error:" not in result.stderr
+
+
+@pytest.mark.parametrize(("url", "package"), [("s3://bucket/data", "s3fs"), ("gs://bucket/data", "gcsfs")])
+def test_a_missing_fsspec_package_is_one_line_naming_it(tmp_path, url, package):
+    import importlib.util
+
+    if importlib.util.find_spec(package) is not None:
+        pytest.skip(f"{package} is installed")
+    (tmp_path / "spec.yaml").write_text("seed: 1\nlength: 4\n")
+    result = run(script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", url)
+    assert result.returncode == 1
+    assert package in one_error_line(result)
+
+
+def test_num_images_zero_names_the_option():
+    result = run(script("generate-phone-numbers"), "--num-images", "0")
+    assert result.returncode == 2
+    assert "--num-images" in one_error_line(result)
+
+
+def test_removing_a_dataset_that_is_not_there_says_so():
+    result = run(script("number-generator"), "datasets", "remove", "emnist-letters")
+    assert result.returncode == 0
+    assert "was not there" in result.stdout and "freed" not in result.stdout
+
+
+# ---- 5, 6, 17 (CLI half): seeds, demo overwrite, --verbose
+
+
+def test_a_random_seed_is_printed_and_remakes_the_same_images(tmp_path):
+    first = run(script("generate-phone-numbers"), "--num-images", "3", "--output-path", str(tmp_path / "a"))
+    assert first.returncode == 0, first.stderr
+    seed = re.fullmatch(
+        r"seed (\d+) \(pass --seed \1 to make the same output again\)", first.stderr.strip().splitlines()[-1]
+    )
+    assert seed is not None, first.stderr
+    again = run(script("generate-phone-numbers"), "--num-images", "3", "--seed", seed[1], "--output-path", str(tmp_path / "b"))  # fmt: skip
+    assert again.returncode == 0 and "seed" not in again.stderr
+    for name in ("phone-000000.png", "phone-000002.png", "labels.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_no_verbose_prints_no_progress_and_no_seed(tmp_path):
+    for command in (
+        (script("generate-phone-numbers"), "--num-images", "3", "--output-path", str(tmp_path / "p")),
+        (script("generate-numbers-sequence"), "42", "--output-path", str(tmp_path / "x.png")),
+    ):
+        quiet = run(*command, "--no-verbose")
+        assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout.strip()
+        assert run(*command[:-2], "--verbose", "--help").returncode == 0
+
+
+def test_demo_help_has_one_default_and_demo_refuses_to_overwrite(tmp_path):
+    helptext = " ".join(run(script("number-generator"), "demo", "--help").stdout.split())
+    assert "random, printed" not in helptext and "[default: 0]" in helptext
+    assert run(script("number-generator"), "demo", str(tmp_path)).returncode == 0
+    page = tmp_path / "phone-numbers-page.png"
+    page.write_bytes(b"mine")
+    again = run(script("number-generator"), "demo", str(tmp_path))
+    assert again.returncode == 2 and "--overwrite" in one_error_line(again)
+    assert page.read_bytes() == b"mine"
+    assert run(script("number-generator"), "demo", str(tmp_path), "--overwrite").returncode == 0
+    assert page.read_bytes()[:4] == b"\x89PNG"
+
+
+# ---- 18: python -m number_generator
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    result = run(
+        sys.executable, "-m", "number_generator", "generate-numbers-sequence", "12", "--seed", "1", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sequence-12-seed1.png").is_file()
