@@ -40,8 +40,8 @@ def test_jpeg_and_webp_outputs_are_written_in_that_format(tmp_path, suffix, pill
 
     low, high = tmp_path / f"low{suffix}", tmp_path / f"high{suffix}"
     for path, quality in ((low, "20"), (high, "95")):
-        result = run(script("generate-numbers-sequence"), "350", "--seed", "3", "--output-path", str(path),
-                     "--quality", quality)  # fmt: skip
+        command = ("350", "--seed", "3", "--output-path", str(path), "--quality", quality)
+        result = run(script("generate-numbers-sequence"), *command)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == str(path)
     expected = np.rint(generate_numbers_sequence("350", (0, 4), 300, seed=3) * 255)
@@ -181,7 +181,9 @@ def test_a_random_seed_is_printed_and_remakes_the_same_images(tmp_path):
         r"seed (\d+) \(pass --seed \1 to make the same output again\)", first.stderr.strip().splitlines()[-1]
     )
     assert seed is not None, first.stderr
-    again = run(script("generate-phone-numbers"), "--num-images", "3", "--seed", seed[1], "--output-path", str(tmp_path / "b"))  # fmt: skip
+    again = run(
+        script("generate-phone-numbers"), "--num-images", "3", "--seed", seed[1], "--output-path", str(tmp_path / "b")
+    )
     assert again.returncode == 0 and "seed" not in again.stderr
     for name in ("phone-000000.png", "phone-000002.png", "labels.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
