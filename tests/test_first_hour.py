@@ -5,10 +5,12 @@ The command-line tools run as real subprocesses, as in test_cli.py.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -221,3 +223,100 @@ def test_python_dash_m_runs_the_cli(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sequence-12-seed1.png").is_file()
+
+
+# ---- 14, 19, 4: REST
+
+
+@pytest.fixture(scope="module")
+def client():
+    import httpx
+
+    from _api_server import running_server
+
+    with running_server() as url, httpx.Client(base_url=url, timeout=30) as c:
+        yield c
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs", "loc"),
+    [
+        ("get", "/v1/sequence.png", {"params": {"digits": "12", "image_width": 0}}, ["query", "image_width"]),
+        ("get", "/v1/sequence.png", {"params": {"digits": "12", "min_spacing": -1}}, ["query", "min_spacing"]),
+        (
+            "get",
+            "/v1/sequence.png",
+            {"params": {"digits": "12", "min_spacing": 5, "max_spacing": 2}},
+            ["query", "max_spacing"],
+        ),
+        ("get", "/v1/sequence.png", {"params": {"digits": "12", "split": "validation"}}, ["query", "split"]),
+        ("get", "/v1/sequence.png", {"params": {"digits": "12", "dataset": "nope"}}, ["query", "dataset"]),
+        ("get", "/v1/sequence.png", {"params": {"digits": "12a"}}, ["query", "digits"]),
+        ("get", "/v1/sequence.png", {"params": {"digits": "12", "seed": -3}}, ["query", "seed"]),
+        (
+            "get",
+            "/v1/sequence.png",
+            {"params": {"digits": "1", "augment": '{"image": [{"type": "Sparkles"}]}'}},
+            ["query", "augment"],
+        ),
+        ("get", "/v1/phone-number.png", {"params": {"format": "satellite"}}, ["query", "format"]),
+        ("post", "/generate-numbers-sequence", {"json": {"sequence": "1x"}}, ["body", "sequence"]),
+        ("post", "/generate-numbers-sequence", {"json": {"sequence": "1", "random_seed": -1}}, ["body", "random_seed"]),
+        ("post", "/generate-phone-number", {"json": {"image_width": -5}}, ["body", "image_width"]),
+        ("post", "/v1/batch", {"json": {"min_length": 5, "max_length": 2}}, ["body", "max_length"]),
+        ("post", "/v1/batch", {"json": {"kind": "text", "texts": ["ab"]}}, ["body", "texts"]),
+        ("post", "/v1/batch", {"json": {"kind": "phone", "formats": ["satellite"]}}, ["body", "formats"]),
+        ("post", "/v1/batch", {"json": {"split": "validation"}}, ["body", "split"]),
+    ],
+)
+def test_library_errors_name_the_request_field(client, method, url, kwargs, loc):
+    response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == loc
+
+
+def test_redoc_does_not_load_a_cdn_script(client):
+    response = client.get("/redoc")
+    assert response.status_code == 404 or "cdn" not in response.text.lower()
+
+
+def test_batch_texts_are_drawn_at_random_as_documented(client):
+    from number_generator.api.app import BatchRequest
+
+    described = BatchRequest.model_fields["texts"].description
+    assert "at random" in described and "no spaces" not in described and "cycled" not in described
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "`texts`, cycled" not in readme and "`texts`, each image draws one at random" in readme
+    texts = ["12", "345", "6789"]
+    response = client.post("/v1/batch", json={"kind": "text", "count": 30, "texts": texts, "seed": 1, "format": "npz"})
+    with np.load(io.BytesIO(response.content)) as z:
+        labels = z["labels"].tolist()
+    assert set(labels) == set(texts) and labels != (texts * 10)[:30]
+
+
+def test_uvicorn_import_path_of_the_original_project_serves_with_environment_settings():
+    import httpx
+
+    from _api_server import free_port
+
+    port = free_port()
+    env = {**os.environ, "NUMBER_GENERATOR_API_MAX_WIDTH": "100"}
+    command = [sys.executable, "-m", "uvicorn", "number_generator.api.api:app", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert process.poll() is None, "uvicorn exited"
+            time.sleep(0.1)
+        ok = httpx.post(base + "/generate-numbers-sequence", json={"sequence": "12", "image_width": 100})
+        assert ok.status_code == 200 and ok.headers["content-type"] == "image/png"
+        wide = httpx.post(base + "/generate-numbers-sequence", json={"sequence": "12", "image_width": 101})
+        assert wide.status_code == 422 and wide.json()["detail"][0]["limit"] == 100
+    finally:
+        process.terminate()
+        process.wait(15)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hmac
 import json
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -33,6 +34,13 @@ from number_generator.api.limits import (
 from number_generator.api.settings import Settings, unusable_key_characters
 from number_generator.api.streams import stream_npz, stream_zip
 from number_generator.core.randomness import base_seed
+from number_generator.core.validation import (
+    MAX_SEQUENCE_LENGTH,
+    MAX_SPACING,
+    check_image_width,
+    check_int,
+    check_spacing_range,
+)
 from number_generator.io.png import encode_png
 
 PNG = "image/png"
@@ -99,7 +107,11 @@ class BatchRequest(BaseModel):
     split: str = "train"
     min_length: int = Field(4, description="kind=digits: fewest digits.")
     max_length: int = Field(12, description="kind=digits: most digits.")
-    texts: list[str] | None = Field(None, description="kind=text: the texts to draw (cycled), no spaces.")
+    texts: list[str] | None = Field(
+        None,
+        description="kind=text: the texts to draw from; each image draws one at random (sample i depends only on "
+        "seed and i). Spaces are word gaps.",
+    )
     formats: list[str] | None = Field(None, description="kind=phone: limit to these formats.")
     style: list[str] | None = Field(
         None, description="kind=phone: how numbers are written (hyphen, parens, area-parens, dots, international)."
@@ -144,6 +156,57 @@ def _check_limits(
         raise LimitError(
             [where, "count"], f"count {count} is above the limit of {settings.max_batch}", settings.max_batch
         )
+
+
+@contextmanager
+def _field(where: str, name: str) -> Iterator[None]:
+    """A library ``ValueError`` raised inside answers 422 with ``loc`` ``[where, name]``, the request field."""
+    try:
+        yield
+    except LimitError:
+        raise
+    except ValueError as exc:
+        raise LimitError([where, name], str(exc)) from None
+
+
+def _check_fields(
+    where: str,
+    *,
+    image_width: int,
+    min_spacing: int,
+    max_spacing: int,
+    dataset: str = "mnist",
+    split: str = "train",
+    seed: tuple[str, int | None] = ("seed", None),
+) -> int:
+    """Check the fields every generating endpoint shares, each under its own name; returns the seed to use."""
+    from number_generator.glyphsets import get_dataset
+
+    with _field(where, "image_width"):
+        check_image_width(image_width)
+    with _field(where, "min_spacing"):
+        check_int("minimum spacing", min_spacing, 0, MAX_SPACING)
+    with _field(where, "max_spacing"):
+        check_int("maximum spacing", max_spacing, 0, MAX_SPACING)
+        check_spacing_range((min_spacing, max_spacing))
+    with _field(where, "dataset"):
+        source = get_dataset(dataset)
+    with _field(where, "split"):
+        source.check_split(split)
+    seed_name, seed_value = seed
+    with _field(where, seed_name):
+        return base_seed(seed_value)
+
+
+def _check_seed_project_body(body: SequenceRequest | PhoneRequest) -> int:
+    """The seed project's bodies: width, spacing and ``random_seed`` checked by name; returns the seed to use."""
+    return _check_fields(
+        "body",
+        image_width=body.image_width,
+        min_spacing=body.min_spacing,
+        max_spacing=body.max_spacing,
+        seed=("random_seed", body.random_seed),
+    )
 
 
 def _budgeted_augment(
@@ -219,7 +282,20 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
     _check_limits(settings, "body", image_width=body.image_width, count=body.count)
     if body.count < 1:
         raise LimitError(["body", "count"], f"count must be at least 1, got {body.count}")
+    seed = _check_fields(
+        "body",
+        image_width=body.image_width,
+        min_spacing=body.min_spacing,
+        max_spacing=body.max_spacing,
+        dataset=body.dataset,
+        split=body.split,
+        seed=("seed", body.seed),
+    )
     if body.kind == "digits":
+        with _field("body", "min_length"):
+            check_int("min_length", body.min_length, 1, MAX_SEQUENCE_LENGTH)
+        with _field("body", "max_length"):
+            check_int("max_length", body.max_length, body.min_length, MAX_SEQUENCE_LENGTH)
         draw = {"kind": "digits", "length": [body.min_length, body.max_length]}
         if body.max_length > settings.max_length:
             raise LimitError(
@@ -250,7 +326,7 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
         characters=characters,
     )
     return {
-        "seed": base_seed(body.seed),
+        "seed": seed,
         "length": body.count,
         "dataset": body.dataset,
         "split": body.split,
@@ -399,6 +475,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Images are 8-bit grayscale PNGs, 28 px high, white paper, black ink.",
         lifespan=lifespan,
         docs_url=None,  # served below from local files: the CDN default is blank offline
+        redoc_url=None,  # ReDoc has no offline bundle here; /docs is the one documentation page
     )
     app.state.settings = settings
     slots = app.state.stream_slots = StreamSlots(settings.max_streams)
@@ -423,12 +500,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The seed's endpoint: a digit sequence as PNG (label, boxes and seed in headers)."""
         from number_generator.core.validation import parse_digits
 
-        digits = parse_digits(body.sequence)
+        with _field("body", "sequence"):
+            digits = parse_digits(body.sequence)
         _check_limits(settings, "body", image_width=body.image_width, length=len(digits))
         _budgeted_augment(
             settings, ["body", "image_width"], None, images=1, image_width=body.image_width, characters=len(digits)
         )
-        seed = base_seed(body.random_seed)
+        seed = _check_seed_project_body(body)
         sample = render_text(digits, (body.min_spacing, body.max_spacing), body.image_width, dataset="mnist", seed=seed)
         return _png(sample, seed)
 
@@ -443,7 +521,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _budgeted_augment(
             settings, ["body", "image_width"], None, images=1, image_width=body.image_width, characters=PHONE_CHARACTERS
         )
-        seed = base_seed(body.random_seed)
+        seed = _check_seed_project_body(body)
         sample = render_phone_number((body.min_spacing, body.max_spacing), body.image_width, seed=seed)
         return _png(sample, seed, {"X-Phone-Number": sample.text})
 
@@ -482,17 +560,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pipeline = _budgeted_augment(
             settings, ["query", "image_width"], augment, images=1, image_width=image_width, characters=len(chars)
         )
-        seed = base_seed(seed)
-        sample = render_text(
-            chars,
-            (min_spacing, max_spacing),
-            image_width,
+        seed = _check_fields(
+            "query",
+            image_width=image_width,
+            min_spacing=min_spacing,
+            max_spacing=max_spacing,
             dataset=dataset,
             split=split,
-            seed=seed,
-            align=align,
-            augment=pipeline,
+            seed=("seed", seed),
         )
+        with _field("query", "digits" if digits is not None else "text"):  # what is left: the characters
+            sample = render_text(
+                chars,
+                (min_spacing, max_spacing),
+                image_width,
+                dataset=dataset,
+                split=split,
+                seed=seed,
+                align=align,
+                augment=pipeline,
+            )
         return _png(sample, seed)
 
     @app.get(
@@ -522,17 +609,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pipeline = _budgeted_augment(
             settings, ["query", "image_width"], augment, images=1, image_width=image_width, characters=PHONE_CHARACTERS
         )
-        seed = base_seed(seed)
-        sample = render_phone_number(
-            (min_spacing, max_spacing),
-            image_width,
-            seed=seed,
-            separator=separator,
-            formats=format or None,
-            split=split,
-            augment=pipeline,
-            style=_styles(style, ["query", "style"]) if style else None,
-        )
+        seed = _check_fields(
+            "query", image_width=image_width, min_spacing=min_spacing, max_spacing=max_spacing, split=split,
+            seed=("seed", seed),
+        )  # fmt: skip
+        styles = _styles(style, ["query", "style"]) if style else None
+        with _field("query", "format"):  # what is left: the formats
+            sample = render_phone_number(
+                (min_spacing, max_spacing),
+                image_width,
+                seed=seed,
+                separator=separator,
+                formats=format or None,
+                split=split,
+                augment=pipeline,
+                style=styles,
+            )
         return _png(sample, seed, {"X-Phone-Number": sample.text})
 
     @app.post(
@@ -558,7 +650,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from number_generator.data.dataset import SyntheticDataset
 
         spec = _batch_spec(body, settings)
-        dataset = SyntheticDataset(spec)  # validates the spec (ValueError -> 422) before streaming starts
+        with _field("body", {"digits": "max_length", "phone": "formats", "text": "texts"}[body.kind]):
+            dataset = SyntheticDataset(spec)  # validates the rest of the spec before streaming starts
         if not slots.try_take():
             return JSONResponse(
                 {"detail": f"all {slots.size} batch streams of this server process are busy; retry later"},
