@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from conftest import script
+from number_generator.augment import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
 
 CANNOT_WRITE = 73  # the one documented exit status for "cannot write the output"
 
@@ -320,3 +321,42 @@ def test_uvicorn_import_path_of_the_original_project_serves_with_environment_set
     finally:
         process.terminate()
         process.wait(15)
+
+
+# ---- 1: every transform's defaults do something
+
+
+def _transforms(table: dict) -> list:
+    return [pytest.param(cls, id=name) for name, cls in sorted(table.items())]
+
+
+@pytest.mark.parametrize("cls", _transforms(GLYPH_TRANSFORMS))
+def test_each_glyph_transform_with_only_p_changes_glyphs(cls):
+    from _augment_data import glyph_stack
+    from number_generator.augment import Pipeline
+
+    glyphs = glyph_stack()
+    out = Pipeline(glyph=[cls(p=1.0)]).apply_glyphs(glyphs, np.random.default_rng(0))
+    assert out.shape == glyphs.shape and not np.array_equal(out, glyphs)
+
+
+@pytest.mark.parametrize("cls", _transforms(IMAGE_TRANSFORMS))
+def test_each_image_transform_with_only_p_changes_images(cls):
+    from _augment_data import line_image
+    from number_generator.augment import Pipeline
+
+    image, boxes = line_image()
+    out, _ = Pipeline(image=[cls(p=1.0)]).apply_image(image, boxes, np.random.default_rng(0))
+    assert out.shape == image.shape and out.dtype == np.float32 and not np.array_equal(out, image)
+
+
+def test_a_transform_given_some_ranges_leaves_the_others_at_identity():
+    from number_generator.augment import Affine, IntensityRange, Perspective, SizeVariation
+
+    assert Affine(rotate=[-5, 5]).to_dict() == {
+        "type": "Affine", "rotate": [-5.0, 5.0], "shear": [0.0, 0.0], "scale": [1.0, 1.0], "translate": [0.0, 0.0],
+        "p": 1.0,
+    }  # fmt: skip
+    assert SizeVariation(aspect=[0.9, 1.1]).scale == (1.0, 1.0)
+    assert IntensityRange(paper=[0.8, 0.9]).ink == (0.0, 0.0)
+    assert Perspective(corner=[0, 2]).skew == (0.0, 0.0) and Perspective().skew == (-6.0, 6.0)

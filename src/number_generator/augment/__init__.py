@@ -7,7 +7,10 @@ Two kinds of transforms:
 * image transforms (:mod:`.image`) on the composed line, ``numpy.float32 (28, W)``
   in [0, 1], 1.0 = paper, with per-character boxes that follow geometric changes.
 
-Each transform samples plain-dict parameters from a ``numpy.random.Generator``
+Every transform's default ranges do something visible (the ``medium`` preset's
+ranges), so ``{"type": "GaussianBlur", "p": 0.3}`` blurs; a transform with several
+ranges uses its defaults only when none is given, and the identity for those left
+out otherwise.  Each transform samples plain-dict parameters from a ``numpy.random.Generator``
 and applies them deterministically.  A :class:`Pipeline` chains them and is plain
 data (dict / JSON / YAML); :func:`resolve_augment` accepts every user-facing form
 (``None``, ``"none"``, ``"light"``, ``"medium"``, ``"heavy"``, a file path, a dict,

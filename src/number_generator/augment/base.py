@@ -98,6 +98,20 @@ def check_choice(owner: str, name: str, value: Any, choices) -> str:
     return value
 
 
+def ranges_or_defaults(
+    given: dict[str, Any], visible: dict[str, tuple[float, float]], identity: dict[str, tuple[float, float]]
+) -> dict[str, Any]:
+    """The ranges of a transform with several: ``visible`` ones when none is given (``None``), else ``identity``
+    for each one left out.
+
+    So ``Affine(p=1)`` does something visible (every transform's defaults do), while ``Affine(rotate=[-5, 5])``
+    only rotates.
+    """
+    if all(value is None for value in given.values()):
+        return dict(visible)
+    return {name: identity[name] if value is None else value for name, value in given.items()}
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, tuple):
         return [_plain(x) for x in v]

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from number_generator.augment._random import SIGMA_STEP, SMOOTH_BANK_SHAPE, smooth_noise_bank
-from number_generator.augment.base import GlyphInfo, GlyphTransform, check_range, register
+from number_generator.augment.base import GlyphInfo, GlyphTransform, check_range, ranges_or_defaults, register
 
 _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5
@@ -162,6 +162,9 @@ class Affine(GlyphTransform):
         Scale factor, 1 = unchanged; within [0.1, 10].
     translate : [low, high] of float
         Offset in pixels, drawn independently for x and y; within [-28, 28].
+
+    With none of the four given: rotate [-10, 10], shear [-15, 15], scale [0.95, 1.05], translate [0, 0]
+    (the ``medium`` preset's); with some given, the others are the identity.
     p : float
         Probability of applying the transform to a glyph, in [0, 1].
     """
@@ -169,9 +172,14 @@ class Affine(GlyphTransform):
     geometric = True
     neutral: ClassVar[dict] = {"angle": 0.0, "shear": 0.0, "scale": 1.0, "tx": 0.0, "ty": 0.0}
 
-    def __init__(self, rotate=(0.0, 0.0), shear=(0.0, 0.0), scale=(1.0, 1.0), translate=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, rotate=None, shear=None, scale=None, translate=None, p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
+        rotate, shear, scale, translate = ranges_or_defaults(
+            {"rotate": rotate, "shear": shear, "scale": scale, "translate": translate},
+            {"rotate": (-10.0, 10.0), "shear": (-15.0, 15.0), "scale": (0.95, 1.05), "translate": (0.0, 0.0)},
+            {"rotate": (0.0, 0.0), "shear": (0.0, 0.0), "scale": (1.0, 1.0), "translate": (0.0, 0.0)},
+        ).values()
         self.rotate = check_range(o, "rotate", rotate, -180, 180)
         self.shear = check_range(o, "shear", shear, -60, 60)
         self.scale = check_range(o, "scale", scale, 0.1, 10)
@@ -221,14 +229,22 @@ class SizeVariation(GlyphTransform):
         Extra width factor (width = scale * aspect); within [0.25, 4].
     p : float
         Probability of applying the transform to a glyph, in [0, 1].
+
+    With neither given: scale [0.85, 1.08], aspect [0.9, 1.1] (the ``medium`` preset's); with one given,
+    the other is the identity.
     """
 
     geometric = True
     neutral: ClassVar[dict] = {"scale": 1.0, "aspect": 1.0}
 
-    def __init__(self, scale=(1.0, 1.0), aspect=(1.0, 1.0), p: float = 1.0):
+    def __init__(self, scale=None, aspect=None, p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
+        scale, aspect = ranges_or_defaults(
+            {"scale": scale, "aspect": aspect},
+            {"scale": (0.85, 1.08), "aspect": (0.9, 1.1)},
+            {"scale": (1.0, 1.0), "aspect": (1.0, 1.0)},
+        ).values()
         self.scale = check_range(o, "scale", scale, 0.25, 4)
         self.aspect = check_range(o, "aspect", aspect, 0.25, 4)
 
@@ -265,7 +281,7 @@ class BaselineJitter(GlyphTransform):
     geometric = True
     neutral: ClassVar[dict] = {"dy": 0.0}
 
-    def __init__(self, shift=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, shift=(-2.0, 2.0), p: float = 1.0):
         super().__init__(p)
         self.shift = check_range(type(self).__name__, "shift", shift, -27, 27)
 
@@ -323,7 +339,7 @@ class ElasticDistortion(GlyphTransform):
     geometric = True
     neutral: ClassVar[dict] = {"alpha": 0.0, "sigma": 4.0, "seed": 0}
 
-    def __init__(self, alpha=(0.0, 0.0), sigma=(4.0, 4.0), p: float = 1.0):
+    def __init__(self, alpha=(15.0, 28.0), sigma=(4.0, 4.0), p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
         self.alpha = check_range(o, "alpha", alpha, 0, 300)
@@ -374,7 +390,7 @@ class StrokeThickness(GlyphTransform):
 
     neutral: ClassVar[dict] = {"delta": 0.0}
 
-    def __init__(self, delta=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, delta=(-0.5, 0.7), p: float = 1.0):
         super().__init__(p)
         self.delta = check_range(type(self).__name__, "delta", delta, -2, 2)
 

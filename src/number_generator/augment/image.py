@@ -25,7 +25,14 @@ from number_generator.augment._random import (
     texture_window,
     uniform_bank,
 )
-from number_generator.augment.base import ImageTransform, check_number, check_range, copy_boxes, register
+from number_generator.augment.base import (
+    ImageTransform,
+    check_number,
+    check_range,
+    copy_boxes,
+    ranges_or_defaults,
+    register,
+)
 
 
 def _clip(x: np.ndarray) -> np.ndarray:
@@ -48,7 +55,7 @@ class GaussianNoise(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, sigma=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, sigma=(0.01, 0.05), p: float = 1.0):
         super().__init__(p)
         self.sigma = check_range(type(self).__name__, "sigma", sigma, 0, 1)
 
@@ -80,7 +87,7 @@ class SaltAndPepper(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, amount=(0.0, 0.0), salt: float = 0.5, p: float = 1.0):
+    def __init__(self, amount=(0.005, 0.03), salt: float = 0.5, p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
         self.amount = check_range(o, "amount", amount, 0, 1)
@@ -114,7 +121,7 @@ class Brightness(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, delta=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, delta=(-0.08, 0.08), p: float = 1.0):
         super().__init__(p)
         self.delta = check_range(type(self).__name__, "delta", delta, -1, 1)
 
@@ -137,7 +144,7 @@ class Contrast(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, factor=(1.0, 1.0), p: float = 1.0):
+    def __init__(self, factor=(0.75, 1.15), p: float = 1.0):
         super().__init__(p)
         self.factor = check_range(type(self).__name__, "factor", factor, 0, 10)
 
@@ -164,7 +171,7 @@ class Gamma(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, gamma=(1.0, 1.0), p: float = 1.0):
+    def __init__(self, gamma=(0.7, 1.5), p: float = 1.0):
         super().__init__(p)
         self.gamma = check_range(type(self).__name__, "gamma", gamma, 0.05, 20)
 
@@ -187,7 +194,7 @@ class GaussianBlur(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, sigma=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, sigma=(0.3, 0.8), p: float = 1.0):
         super().__init__(p)
         self.sigma = check_range(type(self).__name__, "sigma", sigma, 0, 10)
 
@@ -241,7 +248,7 @@ class MotionBlur(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, length=(1.0, 1.0), angle=(-180.0, 180.0), p: float = 1.0):
+    def __init__(self, length=(2.0, 4.0), angle=(-180.0, 180.0), p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
         self.length = check_range(o, "length", length, 1, 29)
@@ -274,7 +281,7 @@ class BackgroundGradient(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, strength=(0.0, 0.0), angle=(-180.0, 180.0), p: float = 1.0):
+    def __init__(self, strength=(0.05, 0.2), angle=(-180.0, 180.0), p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
         self.strength = check_range(o, "strength", strength, 0, 1)
@@ -312,7 +319,7 @@ class BackgroundTexture(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, strength=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, strength=(0.05, 0.2), p: float = 1.0):
         super().__init__(p)
         self.strength = check_range(type(self).__name__, "strength", strength, 0, 1)
 
@@ -344,11 +351,19 @@ class IntensityRange(ImageTransform):
         Intensity of blank paper, within [0, 1]; must be above ``ink``.
     p : float
         Probability of applying the transform, in [0, 1].
+
+    With neither given: ink [0, 0.25], paper [0.85, 1] (the ``medium`` preset's); with one given, the other
+    is the identity.
     """
 
-    def __init__(self, ink=(0.0, 0.0), paper=(1.0, 1.0), p: float = 1.0):
+    def __init__(self, ink=None, paper=None, p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
+        ink, paper = ranges_or_defaults(
+            {"ink": ink, "paper": paper},
+            {"ink": (0.0, 0.25), "paper": (0.85, 1.0)},
+            {"ink": (0.0, 0.0), "paper": (1.0, 1.0)},
+        ).values()
         self.ink = check_range(o, "ink", ink, 0, 1)
         self.paper = check_range(o, "paper", paper, 0, 1)
         if self.ink[1] >= self.paper[0]:
@@ -385,7 +400,7 @@ class RandomErasing(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
-    def __init__(self, count=(1, 1), width=(2, 8), height=(2, 8), fill=(1.0, 1.0), p: float = 1.0):
+    def __init__(self, count=(1, 1), width=(2, 8), height=(2, 8), fill=(0.6, 1.0), p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
         self.count = check_range(o, "count", count, 0, 100, integer=True)
@@ -436,13 +451,21 @@ class Perspective(ImageTransform):
         coordinate uniform in [-max, max]); within [0, 14].
     p : float
         Probability of applying the transform, in [0, 1].
+
+    With none given: skew [-6, 6], rotate [-1, 1], corner [0, 1] (the ``medium`` preset's); with some given,
+    the others are the identity.
     """
 
     geometric = True
 
-    def __init__(self, skew=(0.0, 0.0), rotate=(0.0, 0.0), corner=(0.0, 0.0), p: float = 1.0):
+    def __init__(self, skew=None, rotate=None, corner=None, p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
+        skew, rotate, corner = ranges_or_defaults(
+            {"skew": skew, "rotate": rotate, "corner": corner},
+            {"skew": (-6.0, 6.0), "rotate": (-1.0, 1.0), "corner": (0.0, 1.0)},
+            {"skew": (0.0, 0.0), "rotate": (0.0, 0.0), "corner": (0.0, 0.0)},
+        ).values()
         self.skew = check_range(o, "skew", skew, -45, 45)
         self.rotate = check_range(o, "rotate", rotate, -10, 10)
         self.corner = check_range(o, "corner", corner, 0, 14)
