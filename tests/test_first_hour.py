@@ -360,3 +360,31 @@ def test_a_transform_given_some_ranges_leaves_the_others_at_identity():
     assert SizeVariation(aspect=[0.9, 1.1]).scale == (1.0, 1.0)
     assert IntensityRange(paper=[0.8, 0.9]).ink == (0.0, 0.0)
     assert Perspective(corner=[0, 2]).skew == (0.0, 0.0) and Perspective().skew == (-6.0, 6.0)
+
+
+# ---- 7: the length of a rank's share
+
+
+@pytest.mark.parametrize(("length", "world_size"), [(1000, 4), (1001, 4), (7, 3), (2, 5)])
+def test_an_iterable_rank_share_has_the_length_it_yields(length, world_size):
+    from number_generator.data.dataset import IterableSyntheticDataset
+
+    spec = {"seed": 1, "length": length, "draw": {"kind": "digits", "length": 3}}
+    shares = [IterableSyntheticDataset(spec, rank=r, world_size=world_size, with_index=True) for r in range(world_size)]
+    yielded = [[i for i, _ in share] for share in shares]
+    assert [len(share) for share in shares] == [len(indices) for indices in yielded]
+    assert sorted(i for indices in yielded for i in indices) == list(range(length))
+
+
+# ---- 16: where bad YAML is
+
+
+def test_bad_yaml_in_a_spec_names_its_line(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("seed: 7\nlength: 10\ndraw:\n  - {kind: digits, length: [4, 12]\n  - {kind: phone}\n")
+    from number_generator.data.dataset import load_spec
+
+    with pytest.raises(ValueError, match=r"spec\.yaml' is not valid YAML at line 5, column \d+: "):
+        load_spec(spec)
+    result = run(script("number-generator"), "dataset", "--spec", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "at line 5" in one_error_line(result)

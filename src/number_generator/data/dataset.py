@@ -248,9 +248,11 @@ def _distributed() -> tuple[int, int]:
 class IterableSyntheticDataset:
     """Iterable form: each (rank, DataLoader worker) yields its own strided share of the indices.
 
-    With ``R`` ranks of ``W`` workers each, consumer ``c = rank * W + worker``
-    yields samples ``c, c + R*W, c + 2*R*W, ...`` of the map-style dataset,
-    so together they cover every index exactly once and nobody coordinates.
+    With ``R`` ranks, rank ``r`` owns indices ``r, r + R, r + 2R, ...``; its
+    ``W`` DataLoader workers take every ``W``-th of those (worker ``w``:
+    ``r + w*R, r + w*R + R*W, ...``).  Together they cover every index exactly
+    once, nobody coordinates, and a rank's samples (and ``len``) do not depend
+    on its worker count.
     ``rank``/``world_size`` default to ``torch.distributed`` (if initialised)
     or the ``RANK``/``WORLD_SIZE`` environment variables.  Sample ``i`` is
     always ``SyntheticDataset(spec)[i]``; iteration yields ``(i, sample)``
@@ -280,14 +282,18 @@ class IterableSyntheticDataset:
         self.rank, self.world_size, self.with_index = rank, world_size, with_index
 
     def __len__(self) -> int:
-        return len(self.dataset)
+        """Samples this rank yields, all its DataLoader workers together (what ``DataLoader`` expects)."""
+        rank, world = self._rank()
+        return len(range(rank, len(self.dataset), world))
+
+    def _rank(self) -> tuple[int, int]:
+        return (self.rank or 0, self.world_size) if self.world_size is not None else _distributed()
 
     def indices(self) -> range:
         """The indices this process (and DataLoader worker) yields."""
-        rank, world = (self.rank or 0, self.world_size) if self.world_size is not None else _distributed()
+        rank, world = self._rank()
         worker, workers = _worker_info()
-        consumer, consumers = rank * workers + worker, world * workers
-        return range(consumer, len(self.dataset), consumers)
+        return range(rank + worker * world, len(self.dataset), world * workers)
 
     def __iter__(self):
         for i in self.indices():

@@ -318,8 +318,11 @@ def load_spec(spec: Any, *, count: int | None = None, length: int | None = None)
                 spec = yaml.safe_load(text)
         except ValueError as exc:  # json.JSONDecodeError and yaml.YAMLError (not a ValueError) below
             raise ValueError(f"spec file {str(path)!r} is not valid JSON: {exc}") from None
-        except Exception as exc:  # yaml.YAMLError
-            raise ValueError(f"spec file {str(path)!r} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        except Exception as exc:  # yaml.YAMLError; its mark gives the 0-based line and column of the problem
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ValueError(f"spec file {str(path)!r} is not valid YAML{where}: {problem}") from None
         base = path.parent
     if not isinstance(spec, Mapping):
         raise ValueError(f"spec must be a mapping of {', '.join(SPEC_KEYS)}; got {type(spec).__name__}")
