@@ -388,3 +388,54 @@ def test_bad_yaml_in_a_spec_names_its_line(tmp_path):
         load_spec(spec)
     result = run(script("number-generator"), "dataset", "--spec", str(spec), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "at line 5" in one_error_line(result)
+
+
+# ---- 23: one OpenCV thread per process while augmenting
+
+
+OPENCV_PROBE = """
+import cv2
+from number_generator import render_sequence
+render_sequence("12", (0, 4), 100, seed=0, augment="light")
+print(cv2.getNumThreads())
+"""
+
+
+def _opencv_threads_after_augmenting(env: str | None, probe: str = OPENCV_PROBE) -> int:
+    environ = {k: v for k, v in os.environ.items() if k != "NUMBER_GENERATOR_OPENCV_THREADS"}
+    if env is not None:
+        environ["NUMBER_GENERATOR_OPENCV_THREADS"] = env
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environ)
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout)
+
+
+def test_augmentation_runs_opencv_on_one_thread_per_process_unless_told():
+    opencv_default = _opencv_threads_after_augmenting(None, "import cv2; print(cv2.getNumThreads())")
+    assert _opencv_threads_after_augmenting(None) == 1
+    assert _opencv_threads_after_augmenting("2") == 2
+    assert _opencv_threads_after_augmenting("-1") == opencv_default
+
+
+def _opencv_threads_in_worker(index: int) -> int:
+    import cv2
+
+    return cv2.getNumThreads()
+
+
+def test_dataloader_workers_augment_on_one_opencv_thread():
+    torch = pytest.importorskip("torch", reason="torch is installed by .ci/run, not by Poetry")
+    from torch.utils.data import DataLoader
+
+    from number_generator.data.torch_adapter import TorchSyntheticDataset
+
+    class Probe(TorchSyntheticDataset):
+        def __getitem__(self, index: int) -> dict:
+            item = super().__getitem__(index)
+            item["opencv_threads"] = _opencv_threads_in_worker(index)
+            return item
+
+    ds = Probe({"seed": 0, "length": 4, "augment": "light", "draw": {"kind": "digits", "length": 3}})
+    items = list(DataLoader(ds, batch_size=None, num_workers=2))
+    assert [item["opencv_threads"] for item in items] == [1, 1, 1, 1]
+    assert torch.is_tensor(items[0]["image"])

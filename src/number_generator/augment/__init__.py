@@ -26,6 +26,7 @@ Example
 >>> image, boxes = pipe.apply_image(np.ones((28, 100), np.float32), None, rng)
 """
 
+from number_generator.augment import opencv as _opencv  # noqa: F401  (one OpenCV thread per process, see there)
 from number_generator.augment.base import (
     GLYPH_TRANSFORMS,
     IMAGE_TRANSFORMS,
