@@ -439,3 +439,26 @@ def test_dataloader_workers_augment_on_one_opencv_thread():
     items = list(DataLoader(ds, batch_size=None, num_workers=2))
     assert [item["opencv_threads"] for item in items] == [1, 1, 1, 1]
     assert torch.is_tensor(items[0]["image"])
+
+
+# ---- 3, 20: README commands as written; the section for users of the original project
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_readme_commands_run_from_the_poetry_environment_and_say_how_to_get_bare_ones():
+    commands = [
+        line.strip()
+        for block in re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+        for line in block.splitlines()
+        if line.strip() and not line.lstrip().startswith("#") and not line.startswith("    ")
+    ]
+    bare = [c for c in commands if not c.startswith(("poetry run ", "pip install ", "docker "))]
+    assert bare == []
+    assert 'eval "$(poetry env activate)"' in README
+
+
+def test_readme_has_a_section_for_users_of_the_original_project():
+    section = README.split("## Coming from mnist-digit-gen", 1)[1].split("\n## ", 1)[0]
+    for fact in ("float64", "`(image, number)`", "--overwrite", "ValueError", "number_generator.api.api:app"):
+        assert fact in section

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import os
 import re
+import struct
+import subprocess
+import sys
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,13 +36,70 @@ def test_notice_credits_mnist():
     assert "CC BY-SA 3.0" in notice
 
 
-def test_readme_python_examples_run(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
-    assert blocks
-    if importlib.util.find_spec("torch") is None:  # torch is installed by .ci/run, not by Poetry (see README)
-        blocks = [b for b in blocks if "torch" not in b]
-    namespace: dict = {}
-    exec(compile("\n".join(blocks), "README.md", "exec"), namespace)
-    assert namespace["image"].shape == (28, 300)
-    assert namespace["sample"].text == "350"
+#: A fenced block, optionally preceded by ``<!-- readme-test: MARK -->``.
+README_BLOCK = re.compile(r"(?:<!-- readme-test: (?P<mark>[^\n]*?) -->\n)?```(?P<lang>\w+)\n(?P<code>.*?)```", re.S)
+#: Runs ``poetry run CMD`` as ``CMD`` from this environment: the blocks run in a scratch folder, not the checkout.
+POETRY_RUN = 'poetry() { if [ "$1" = run ]; then shift; "$@"; else command poetry "$@"; fi; }\n'
+
+
+def readme_blocks() -> list:
+    text = (ROOT / "README.md").read_text()
+    blocks = []
+    for match in README_BLOCK.finditer(text):
+        line = text.count("\n", 0, match.start("code")) + 1
+        blocks.append(pytest.param(match["lang"], match["code"], match["mark"] or "", id=f"{match['lang']}-line{line}"))
+    return blocks
+
+
+def write_kmnist_shaped_files(folder: Path) -> None:
+    """IDX files named as KMNIST's, of random strokes with labels 0-9 (the real files need the network)."""
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 60), ("t10k", 20)):
+        images = (rng.random((count, 28, 28)) > 0.8).astype(np.uint8) * 255
+        images[:, :4], images[:, -4:], images[:, :, :4], images[:, :, -4:] = 0, 0, 0, 0
+        labels = np.arange(count, dtype=np.uint8) % 10
+        with gzip.open(folder / f"{prefix}-images-idx3-ubyte.gz", "wb") as fh:
+            fh.write(struct.pack(">IIII", 0x803, count, 28, 28) + images.tobytes())
+        with gzip.open(folder / f"{prefix}-labels-idx1-ubyte.gz", "wb") as fh:
+            fh.write(struct.pack(">II", 0x801, count) + labels.tobytes())
+
+
+@pytest.fixture(scope="module")
+def readme_run(tmp_path_factory):
+    """One scratch folder and one Python namespace shared by the README's blocks, run in order."""
+    from number_generator import glyphsets
+
+    folder = tmp_path_factory.mktemp("readme")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        patch.setattr(glyphsets, "_REGISTRY", dict(glyphsets._REGISTRY))  # datasets a block registers stay here
+        yield folder, {}
+
+
+@pytest.mark.parametrize(("lang", "code", "mark"), readme_blocks())
+def test_readme_block_runs_as_written(readme_run, lang, code, mark):
+    """Every code block of the README runs as written, in order, after the set-up command.
+
+    A block that cannot run here says why in a ``<!-- readme-test: skip: REASON -->`` line above it
+    (network, a server, minutes of training); ``needs torch`` runs when torch is installed (always in CI).
+    """
+    folder, namespace = readme_run
+    if mark.startswith("skip:"):
+        pytest.skip(mark.removeprefix("skip:").strip())
+    if mark == "needs torch" and importlib.util.find_spec("torch") is None and not os.environ.get("CI"):
+        pytest.skip("needs torch (installed by .ci/run, not by Poetry; see the README)")
+    if mark.startswith("with-files:"):
+        write_kmnist_shaped_files(folder)
+    if mark.startswith("file:"):
+        (folder / mark.removeprefix("file:").strip()).write_text(code)
+        return
+    if lang == "python":
+        exec(compile(code, "README.md", "exec"), namespace)
+    elif lang == "bash":
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", POETRY_RUN + code], cwd=folder, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-2000:]}"
+    else:
+        pytest.fail(f"a {lang} block needs a readme-test mark saying how it is checked or why it is skipped")
