@@ -66,20 +66,14 @@ def bench_resume(count: int, root: Path, repeat: int) -> tuple[float, float, flo
 
 
 def bench_loader(workers: int, count: int, repeat: int) -> float | None:
+    """DataLoader samples/s (see bench_loader.py, which also compares OpenCV thread settings); None without torch."""
     try:
-        from torch.utils.data import DataLoader
-
-        from number_generator.data.torch_adapter import TorchSyntheticDataset, ctc_collate
+        from bench_loader import samples_per_second  # benchmarks/ is on sys.path when run as a script
     except ImportError:
         return None
-    ds = TorchSyntheticDataset({**PHONE10, "augment": "medium"}, length=count)
-    rates = []
-    for _ in range(repeat):
-        loader = DataLoader(ds, batch_size=64, num_workers=workers, collate_fn=ctc_collate, persistent_workers=False)
-        start = time.perf_counter()
-        n = sum(batch["images"].shape[0] for batch in loader)
-        rates.append(n / (time.perf_counter() - start))
-    return statistics.median(rates)
+    from number_generator.augment.opencv import DEFAULT_OPENCV_THREADS
+
+    return samples_per_second(workers, DEFAULT_OPENCV_THREADS, count, repeat)
 
 
 def main() -> None:
