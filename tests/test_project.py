@@ -68,12 +68,14 @@ def write_kmnist_shaped_files(folder: Path) -> None:
 def readme_run(tmp_path_factory):
     """One scratch folder and one Python namespace shared by the README's blocks, run in order."""
     from number_generator import glyphsets
+    from number_generator.glyphsets.glyphs import get_glyph_set
 
     folder = tmp_path_factory.mktemp("readme")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         patch.setattr(glyphsets, "_REGISTRY", dict(glyphsets._REGISTRY))  # datasets a block registers stay here
         yield folder, {}
+    get_glyph_set.cache_clear()  # and so do their loaded glyph sets
 
 
 @pytest.mark.parametrize(("lang", "code", "mark"), readme_blocks())
