@@ -104,8 +104,8 @@ def test_the_last_missing_folder_of_a_file_path_and_output_folders_are_created(t
     assert one_level.returncode == 0 and (tmp_path / "out" / "x.png").is_file()
     folder = run(script("generate-numbers-sequence"), "1", "--seed", "1", "--output-path", "a/b/c", cwd=tmp_path)
     assert folder.returncode == 0 and (tmp_path / "a/b/c/sequence-1-seed1.png").is_file()
-    helptext = run(script("generate-numbers-sequence"), "--help").stdout
-    assert "missing parents" in helptext and "only if that folder's parent exists" in " ".join(helptext.split())
+    helptext = " ".join(run(script("generate-numbers-sequence"), "--help").stdout.split())
+    assert "created with missing parents" in helptext and "only if that folder's parent exists" in helptext
 
 
 def test_an_unwritable_output_names_the_users_path_and_exits_73(tmp_path):
