@@ -331,13 +331,14 @@ def _transforms(table: dict) -> list:
 
 
 @pytest.mark.parametrize("cls", _transforms(GLYPH_TRANSFORMS))
-def test_each_glyph_transform_with_only_p_changes_glyphs(cls):
-    from _augment_data import glyph_stack
-    from number_generator.augment import Pipeline
+def test_each_glyph_transform_with_only_p_changes_images(cls):
+    from number_generator import render_sequence
 
-    glyphs = glyph_stack()
-    out = Pipeline(glyph=[cls(p=1.0)]).apply_glyphs(glyphs, np.random.default_rng(0))
-    assert out.shape == glyphs.shape and not np.array_equal(out, glyphs)
+    digits = (cls.character or "0123456789") * 3  # digit styles edit only their own character
+    plain = render_sequence(digits, (0, 4), 400, seed=0)
+    augmented = render_sequence(digits, (0, 4), 400, seed=0, augment={"glyph": [{"type": cls.__name__, "p": 1.0}]})
+    assert augmented.text == plain.text and augmented.image.shape == plain.image.shape
+    assert not np.array_equal(augmented.image, plain.image)
 
 
 @pytest.mark.parametrize("cls", _transforms(IMAGE_TRANSFORMS))
