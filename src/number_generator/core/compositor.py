@@ -63,22 +63,51 @@ def _shift_rows(values: np.ndarray, dy: np.ndarray) -> np.ndarray:
     return np.where(inside, np.take_along_axis(values, np.clip(rows, 0, HEIGHT - 1), axis=1), 0).astype(np.uint8)
 
 
-def _place(
-    canvas: np.ndarray, row_of: np.ndarray | int, x: np.ndarray, values: np.ndarray, x_major: bool, overlap: bool
-) -> None:
-    """Put glyph columns ``values`` (k, 28) at columns ``x`` of samples ``row_of`` of an ink canvas.
+def _place_columns(canvas: np.ndarray, rows: np.ndarray | int, x: np.ndarray, values: np.ndarray, overlap: bool) -> None:
+    """Put glyph columns ``values`` (k, 28) at columns ``x`` of samples ``rows`` of an x-major ink canvas (n, W, 28).
 
-    The canvas is x-major ``(n, W, 28)`` (one contiguous copy per column: the
-    fast layout for blocks) or y-major ``(n, 28, W)`` (an image row per row:
-    no transposition for single images).  Darkest wins: without overlap every
-    target column is distinct and a copy equals the maximum with blank
-    paper; with overlap the maximum is taken.
+    One contiguous copy per column: the fast layout for blocks.  Darkest
+    wins: without overlap every target column is distinct and a copy equals
+    the maximum with blank paper; with overlap the maximum is taken.
     """
-    index = (row_of, x) if x_major else (row_of, slice(None), x)
     if overlap:
-        np.maximum.at(canvas, index, values)  # type: ignore[arg-type]  # the stub omits tuple indices with slices
+        np.maximum.at(canvas, (rows, x), values)
     else:
-        canvas[index] = values
+        canvas[rows, x] = values
+
+
+def _paste_glyphs(
+    canvas: np.ndarray,
+    columns: np.ndarray,
+    store_ids: np.ndarray,
+    left: np.ndarray,
+    ink_widths: np.ndarray,
+    x0: np.ndarray,
+    dy: np.ndarray | None,
+    overlap: bool,
+) -> None:
+    """Put the ink of glyphs into one image-shaped ink canvas (28, W), one slice per glyph.
+
+    The lean layout for one image (no index arrays to build): glyph ``j``'s
+    ink columns ``left[j] : left[j] + ink_widths[j]`` of ``columns[store_ids[j]]``
+    go to canvas columns from ``x0[j]``, moved down by ``dy[j]`` rows (paper
+    fills).  Darkest wins as in :func:`_place_columns`.
+    """
+    shifts = dy.tolist() if dy is not None else [0] * len(x0)
+    for g, a, w, x, s in zip(store_ids.tolist(), left.tolist(), ink_widths.tolist(), x0.tolist(), shifts):
+        glyph = columns[g, a : a + w].T  # (28, w)
+        if s == 0 and not overlap:  # the common case: one copy
+            canvas[:, x : x + w] = glyph
+            continue
+        target = canvas[:, x : x + w]
+        if s > 0:
+            target, glyph = target[s:], glyph[: HEIGHT - s]
+        elif s < 0:
+            target, glyph = target[:s], glyph[-s:]
+        if overlap:
+            np.maximum(target, glyph, out=target)
+        else:
+            target[...] = glyph
 
 
 def compose(
@@ -90,6 +119,11 @@ def compose(
     as_uint8: bool = False,
 ) -> Composed:
     """Compose every sample of ``plan``: place the ink columns of its glyphs, fit each to its width.
+
+    A block of several samples places all its glyph columns at once in one
+    x-major canvas; a single sample (and a sample scaled down) is pasted glyph
+    by glyph into its own image-shaped canvas, which is cheaper at that size.
+    The pixels are the same either way.
 
     Parameters
     ----------
@@ -130,33 +164,36 @@ def compose(
     boxes_all[:, 1] = ext[:, 2] if dy is None else np.clip(ext[:, 2] + dy, 0, HEIGHT - 1)
     boxes_all[:, 3] = ext[:, 3] + 1 if dy is None else np.clip(ext[:, 3] + 1 + dy, 1, HEIGHT)
 
-    def place_glyphs(canvas: np.ndarray, first: int, stop: int, row_of: np.ndarray | int, x_major: bool) -> None:
+    def one_canvas(a: int, b: int, width: int) -> np.ndarray:
+        """Ink canvas (28, width) holding glyphs ``a:b`` (one sample) at their places."""
+        canvas = np.zeros((HEIGHT, width), dtype=np.uint8)
+        shifts = None if dy is None else dy[a:b]
+        _paste_glyphs(canvas, columns, store_ids[a:b], left[a:b], ink_widths[a:b], x0[a:b], shifts, overlap)
+        return canvas
+
+    def place_glyphs(canvas: np.ndarray, first: int, stop: int, rows: np.ndarray | int) -> None:
         widths = ink_widths[first:stop]
         k = np.repeat(np.arange(first, stop), widths)
         within = np.arange(k.size) - np.repeat(np.cumsum(widths) - widths, widths)
         values = columns[store_ids[k], left[k] + within]
         if dy is not None:
             values = _shift_rows(values, dy[k])
-        rows = row_of if isinstance(row_of, int) else row_of[k]
-        _place(canvas, rows, x0[k] + within, values, x_major, overlap)
+        _place_columns(canvas, rows if isinstance(rows, int) else rows[k], x0[k] + within, values, overlap)
 
     fits = arrangement.fits
     widths_out = plan.widths.tolist()
     starts_list, lengths_list, fits_list = starts.tolist(), lengths.tolist(), fits.tolist()
-    canvas_width = max(w for w, f in zip(widths_out, fits_list) if f) if any(fits_list) else 0
-    paper = None
-    x_major = n > 1 or as_uint8
-    if x_major:  # a block: column-major canvas, each glyph column one contiguous copy
+    paper = ink = None
+    if n > 1 and any(fits_list):  # a block: column-major canvas, each glyph column one contiguous copy
+        canvas_width = max(w for w, f in zip(widths_out, fits_list) if f)
         ink = np.zeros((n, canvas_width, HEIGHT), dtype=np.uint8)
-    else:  # one image: an image-shaped canvas, no transposition
-        ink = np.zeros((1, HEIGHT, canvas_width), dtype=np.uint8)
-    if all(fits_list):
-        place_glyphs(ink, 0, len(x0), np.repeat(np.arange(n), lengths) if n > 1 else 0, x_major)
-    else:
-        for k in np.flatnonzero(fits).tolist():
-            place_glyphs(ink, starts_list[k], starts_list[k] + lengths_list[k], k, x_major)
-    if as_uint8:
-        paper = np.subtract(255, ink.transpose(0, 2, 1))  # == to_uint8(ink_to_image(ink)) exactly
+        if all(fits_list):
+            place_glyphs(ink, 0, len(x0), np.repeat(np.arange(n), lengths))
+        else:
+            for k in np.flatnonzero(fits).tolist():
+                place_glyphs(ink, starts_list[k], starts_list[k] + lengths_list[k], k)
+        if as_uint8:
+            paper = np.subtract(255, ink.transpose(0, 2, 1))  # == to_uint8(ink_to_image(ink)) exactly
     images: list[np.ndarray] = []
     boxes: list[np.ndarray] = []
     scales: list[float] = []
@@ -165,16 +202,17 @@ def compose(
         if fits_list[k]:
             if paper is not None:
                 images.append(paper[k, :, :width])
-            else:
-                images.append(ink_to_image(ink[k, :width].T if x_major else ink[k, :, :width]))
+            elif ink is not None:
+                images.append(ink_to_image(ink[k, :width].T))
+            else:  # one image: an image-shaped canvas, no transposition
+                canvas = one_canvas(a, b, width)
+                images.append(np.subtract(255, canvas) if as_uint8 else ink_to_image(canvas))
             boxes.append(boxes_all[a:b])
             scales.append(1.0)
             continue
         strip_width = int(arrangement.strip_widths[k])
-        strip = np.zeros((1, HEIGHT, strip_width), dtype=np.uint8)
-        place_glyphs(strip, a, b, 0, False)
         scale = width / strip_width
-        image, scaled_boxes = scale_down(ink_to_image(strip[0]), boxes_all[a:b], width, scale)
+        image, scaled_boxes = scale_down(ink_to_image(one_canvas(a, b, strip_width)), boxes_all[a:b], width, scale)
         images.append(to_uint8(image) if as_uint8 else image)
         boxes.append(scaled_boxes)
         scales.append(scale)

@@ -72,25 +72,36 @@ def arrange(
     """
     step = ink_widths + gaps
     before = np.cumsum(step) - step
-    sample_of: np.ndarray | int
-    if len(lengths) == 1:  # one sample: no per-sample bookkeeping
-        sample_of = 0
-        offsets = before
-        strip_widths = (offsets + ink_widths).max(keepdims=True)
-    else:
-        sample_of = np.repeat(np.arange(len(lengths)), lengths)
-        offsets = before - before[starts][sample_of]
-        strip_widths = np.maximum.reduceat(offsets + ink_widths, starts) if len(starts) else np.zeros(0, np.int64)
+    how = ALIGN_SHIFT[align]
+    if len(lengths) == 1:  # one sample: Python numbers, no per-sample bookkeeping
+        strip_width = int((before + ink_widths).max())
+        width = int(widths[0])
+        spare = width - strip_width
+        if strict and spare < 0:
+            raise _too_wide(strip_width, width)
+        shift = 0 if spare < 0 or how == 0 else spare // 2 if how == 1 else spare
+        return Arrangement(
+            x0=before + shift if shift else before,
+            strip_widths=np.array([strip_width], dtype=np.int64),
+            fits=np.array([spare >= 0]),
+        )
+    sample_of = np.repeat(np.arange(len(lengths)), lengths)
+    offsets = before - before[starts][sample_of]
+    strip_widths = np.maximum.reduceat(offsets + ink_widths, starts) if len(starts) else np.zeros(0, np.int64)
     spare = widths - strip_widths
     fits = spare >= 0
     if strict and not fits.all():
         k = int(np.argmin(fits))
-        raise ValueError(
-            f"the sequence needs {int(strip_widths[k])} px but image_width is {int(widths[k])}; "
-            "widen the image, reduce the spacing, or allow scaling (strict=False)"
-        )
-    how = ALIGN_SHIFT[align]
+        raise _too_wide(int(strip_widths[k]), int(widths[k]))
     if how == 0:
         return Arrangement(x0=offsets, strip_widths=strip_widths, fits=fits)
     shift = np.where(fits, spare // 2 if how == 1 else spare, 0)
     return Arrangement(x0=offsets + shift[sample_of], strip_widths=strip_widths, fits=fits)
+
+
+def _too_wide(strip_width: int, width: int) -> ValueError:
+    """The error of a strict layout whose strip (``strip_width`` px) is wider than its ``width``."""
+    return ValueError(
+        f"the sequence needs {strip_width} px but image_width is {width}; "
+        "widen the image, reduce the spacing, or allow scaling (strict=False)"
+    )
