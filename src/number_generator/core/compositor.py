@@ -93,9 +93,10 @@ def _paste_glyphs(
     go to canvas columns from ``x0[j]``, moved down by ``dy[j]`` rows (paper
     fills).  Darkest wins as in :func:`_place_columns`.
     """
+    images = columns.transpose(0, 2, 1)  # images[g] is glyph g as drawn, (28, 28)
     shifts = dy.tolist() if dy is not None else [0] * len(x0)
     for g, a, w, x, s in zip(store_ids.tolist(), left.tolist(), ink_widths.tolist(), x0.tolist(), shifts):
-        glyph = columns[g, a : a + w].T  # (28, w)
+        glyph = images[g, :, a : a + w]
         if s == 0 and not overlap:  # the common case: one copy
             canvas[:, x : x + w] = glyph
             continue
@@ -157,7 +158,7 @@ def compose(
     arrangement = arrange(ink_widths, plan.gaps, starts, lengths, plan.widths, plan.align, plan.strict)
     x0 = arrangement.x0
     dy = plan.dy
-    overlap = bool(plan.gaps.min() < 0)
+    overlap = bool(np.minimum.reduce(plan.gaps) < 0)
     boxes_all = np.empty((len(x0), 4), dtype=np.int32)
     boxes_all[:, 0] = x0
     boxes_all[:, 2] = x0 + ink_widths

@@ -71,10 +71,10 @@ def arrange(
         ``strict`` and some strip is wider than its width (names both sizes).
     """
     step = ink_widths + gaps
-    before = np.cumsum(step) - step
+    before = step.cumsum() - step
     how = ALIGN_SHIFT[align]
     if len(lengths) == 1:  # one sample: Python numbers, no per-sample bookkeeping
-        strip_width = int((before + ink_widths).max())
+        strip_width = int(np.maximum.reduce(before + ink_widths))
         width = int(widths[0])
         spare = width - strip_width
         if strict and spare < 0:

@@ -138,7 +138,7 @@ def classes_of(chars: str, glyph_set: GlyphSet, codes: np.ndarray | None = None)
             for i in np.flatnonzero(codes >= _TABLE_SIZE).tolist():
                 ch = chars[i]
                 classes[i] = lookup.get(ch, SYNTHESISED_CLASS if ch in SYNTHESISED else _UNKNOWN)
-    if classes.size and int(classes.min()) == _UNKNOWN:
+    if np.count_nonzero(classes == _UNKNOWN):
         bad = sorted({ch for ch, c in zip(chars, classes.tolist()) if c == _UNKNOWN})
         raise ValueError(
             f"dataset {glyph_set.dataset!r} cannot draw {''.join(bad)!r}; "
@@ -186,7 +186,7 @@ def plan_block(
     if any_space:
         spaces[last] = 0
     synthesised = classes < 0
-    any_synthesised = bool(synthesised.any())
+    any_synthesised = np.count_nonzero(synthesised) > 0
     if any_synthesised:
         real = ~synthesised
         real_classes = classes[real]

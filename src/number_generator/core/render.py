@@ -87,17 +87,14 @@ def glyph_table(glyph_set: GlyphSet, synthesised: str = "".join(SYNTHESISED)) ->
 def gather_glyphs(plan: Plan, glyph_set: GlyphSet) -> tuple[np.ndarray, np.ndarray]:
     """The planned glyphs' pixels ``(m, 28, 28) uint8`` (255 = ink) and ink extents ``(m, 4) int16``."""
     ids = plan.glyph_ids
-    synthesised = ids < 0
-    if not synthesised.any():
-        return np.asarray(glyph_set.images[ids]), glyph_set.extents[ids]
-    real = ~synthesised
-    glyphs = np.empty((len(ids), HEIGHT, HEIGHT), dtype=np.uint8)
-    extents = np.empty((len(ids), 4), dtype=np.int16)
-    glyphs[real] = glyph_set.images[ids[real]]
-    extents[real] = glyph_set.extents[ids[real]]
-    for k in np.flatnonzero(synthesised).tolist():
+    synthesised = (ids < 0).nonzero()[0].tolist()
+    if synthesised:  # gather real glyphs in one step (glyph 0 stands in), then put the banks' entries in
+        ids = np.maximum(ids, 0)
+    glyphs, extents = np.asarray(glyph_set.images[ids]), glyph_set.extents[ids]
+    for k in synthesised:
         bank, bank_extents = synthetic_glyphs(plan.chars[k])
-        glyphs[k], extents[k] = bank[plan.bank_ids[k]], bank_extents[plan.bank_ids[k]]
+        entry = int(plan.bank_ids[k])
+        glyphs[k], extents[k] = bank[entry], bank_extents[entry]
     return glyphs, extents
 
 
