@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -267,3 +268,42 @@ def test_samples_of_a_plan_carry_labels_and_gaps():
     samples = samples_of(plan, compose(plan, glyphs.transpose(0, 2, 1), np.arange(len(glyphs)), extents))
     assert [s.text for s in samples] == texts
     assert samples[1].spacing.tolist() == [9, 2] and samples[2].glyph_indices[1] == -1
+
+
+@pytest.mark.parametrize(("gaps", "dy"), [([1, 3, 0, 2, 4], None), ([-4, 2, 0, -6, -1], [2, -3, 0, 1, 5, -28, 0])])
+def test_one_sample_composes_as_it_does_inside_a_block(gaps, dy):
+    # a block places glyph columns all at once, a single sample (or a scaled-down one) glyph by glyph:
+    # the pixels, boxes and scales must be the same, overlapping ink and vertical offsets included
+    glyph_set = get_glyph_set("mnist", "train")
+    rngs = [np.random.default_rng(i) for i in range(2)]
+    plan = plan_block(["123", "4567"], rngs, Options(spacing=(0, 0)), glyph_set)
+    gap_array = np.zeros(7, dtype=np.int64)
+    gap_array[[0, 1, 3, 4, 5]] = gaps
+    block = replace(
+        plan,
+        widths=np.array([120, 40]),  # the first fits, the second is scaled down
+        gaps=gap_array,
+        dy=None if dy is None else np.array(dy),
+    )
+    glyphs, extents = gather_glyphs(block, glyph_set)
+    columns = glyphs.transpose(0, 2, 1)
+    together = compose(block, columns, np.arange(7), extents)
+    together_uint8 = compose(block, columns, np.arange(7), extents, as_uint8=True)
+    assert together.scales[0] == 1.0 and together.scales[1] < 1.0
+    for k, (a, b) in enumerate([(0, 3), (3, 7)]):
+        alone_plan = replace(
+            block,
+            texts=[block.texts[k]],
+            widths=block.widths[k : k + 1],
+            lengths=block.lengths[k : k + 1],
+            starts=np.zeros(1, dtype=np.int64),
+            gaps=block.gaps[a:b],
+            dy=None if block.dy is None else block.dy[a:b],
+        )
+        alone = compose(alone_plan, columns, np.arange(a, b), extents[a:b])
+        np.testing.assert_array_equal(alone.images[0], together.images[k])
+        np.testing.assert_array_equal(alone.boxes[0], together.boxes[k])
+        assert alone.scales[0] == together.scales[k]
+        uint8 = compose(alone_plan, columns, np.arange(a, b), extents[a:b], as_uint8=True).images[0]
+        np.testing.assert_array_equal(uint8, together_uint8.images[k])
+        assert uint8.dtype == np.uint8 and uint8.shape == (28, int(block.widths[k]))

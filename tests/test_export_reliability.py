@@ -7,6 +7,8 @@ re-checks finished shards, a manifest validated before use, and writers that cle
 from __future__ import annotations
 
 import errno
+import hashlib
+import io
 import json
 import os
 import re
@@ -27,6 +29,7 @@ from number_generator.export.files import export_phone_numbers
 from number_generator.export.lock import LOCK_NAME, OutputLockedError
 from number_generator.export.manifest import ManifestError
 from number_generator.export.shards import export_dataset, verify_export
+from number_generator.export.storage import LocalStorage, sha256_and_size
 from number_generator.io.png import write_png
 
 SPEC = {"seed": 4, "width": [100, 180], "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 7]}]}
@@ -323,3 +326,20 @@ def test_full_disk_on_the_cli_names_the_users_path_and_the_flat_layout_cleans_up
     with pytest.raises(OSError, match=re.escape(f"cannot write {tmp_path / 'one.png'}: No space left on device")):
         write_png(tmp_path / "one.png", np.random.default_rng(0).random((28, 60), dtype=np.float32))
     assert sorted(os.listdir(tmp_path)) == ["o", "phones", "spec.json"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 3 * 2**20 + 5])
+def test_shard_digests_are_the_sha256_of_the_bytes_however_the_file_is_read(tmp_path, size):
+    # local files are hashed through a memory map, other file objects in chunks; a file still being
+    # written is flushed first: every way gives hashlib's SHA-256 and the size in bytes
+    data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes()
+    expected = (hashlib.sha256(data).hexdigest(), size)
+    path = tmp_path / "shard.bin"
+    path.write_bytes(data)
+    with open(path, "rb") as fh:
+        assert sha256_and_size(fh) == expected
+    assert LocalStorage(tmp_path).digest("shard.bin") == expected
+    assert sha256_and_size(io.BytesIO(data)) == expected
+    with open(tmp_path / "written.bin", "w+b") as fh:
+        fh.write(data)  # still in the write buffer
+        assert sha256_and_size(fh) == expected

@@ -63,7 +63,9 @@ def _shift_rows(values: np.ndarray, dy: np.ndarray) -> np.ndarray:
     return np.where(inside, np.take_along_axis(values, np.clip(rows, 0, HEIGHT - 1), axis=1), 0).astype(np.uint8)
 
 
-def _place_columns(canvas: np.ndarray, rows: np.ndarray | int, x: np.ndarray, values: np.ndarray, overlap: bool) -> None:
+def _place_columns(
+    canvas: np.ndarray, rows: np.ndarray | int, x: np.ndarray, values: np.ndarray, overlap: bool
+) -> None:
     """Put glyph columns ``values`` (k, 28) at columns ``x`` of samples ``rows`` of an x-major ink canvas (n, W, 28).
 
     One contiguous copy per column: the fast layout for blocks.  Darkest
@@ -71,7 +73,7 @@ def _place_columns(canvas: np.ndarray, rows: np.ndarray | int, x: np.ndarray, va
     the maximum with blank paper; with overlap the maximum is taken.
     """
     if overlap:
-        np.maximum.at(canvas, (rows, x), values)
+        np.maximum.at(canvas, (rows, x), values)  # type: ignore[arg-type]  # the stub omits int | array index tuples
     else:
         canvas[rows, x] = values
 

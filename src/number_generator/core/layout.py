@@ -76,14 +76,14 @@ def arrange(
     if len(lengths) == 1:  # one sample: Python numbers, no per-sample bookkeeping
         strip_width = int(np.maximum.reduce(before + ink_widths))
         width = int(widths[0])
-        spare = width - strip_width
-        if strict and spare < 0:
+        room = width - strip_width
+        if strict and room < 0:
             raise _too_wide(strip_width, width)
-        shift = 0 if spare < 0 or how == 0 else spare // 2 if how == 1 else spare
+        moved = 0 if room < 0 or how == 0 else room // 2 if how == 1 else room
         return Arrangement(
-            x0=before + shift if shift else before,
+            x0=before + moved if moved else before,
             strip_widths=np.array([strip_width], dtype=np.int64),
-            fits=np.array([spare >= 0]),
+            fits=np.array([room >= 0]),
         )
     sample_of = np.repeat(np.arange(len(lengths)), lengths)
     offsets = before - before[starts][sample_of]
