@@ -51,7 +51,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from number_generator.augment import PRESET_NAMES
+from number_generator.augment import PRESET_NAMES, resolve_augment
 from number_generator.data.torch_adapter import TorchSyntheticDataset, ctc_collate
 
 ALPHABET = "0123456789-"  # class k + 1 is ALPHABET[k]; 0 is the CTC blank
@@ -64,14 +64,30 @@ EVAL_SEED = 777
 # --------------------------------------------------------------------------- data
 
 
-def train_spec(augment: str | None, length: int, *, seed: int = TRAIN_SEED, spacing: tuple[int, int] = SPACING) -> dict:
-    """Training images: MNIST ``train`` glyphs only; phone numbers and free digit strings."""
+def train_spec(
+    augment: str | None,
+    length: int,
+    *,
+    seed: int = TRAIN_SEED,
+    spacing: tuple[int, int] | None = None,
+    writer: str | None = None,
+) -> dict:
+    """Training images: MNIST ``train`` glyphs only; phone numbers and free digit strings.
+
+    ``spacing`` and ``writer`` left as ``None`` take the preset's option
+    defaults (``realistic``: touching digits, one writer per number), else
+    :data:`SPACING` and any writer.
+    """
+    preset_options = getattr(resolve_augment(augment), "options", {})
+    if spacing is None and "spacing" not in preset_options:
+        spacing = SPACING
     return {
         "seed": seed,
         "length": length,
         "dataset": "mnist",
         "split": "train",
-        "spacing": list(spacing),
+        **({"spacing": list(spacing)} if spacing is not None else {}),
+        **({"writer": writer} if writer is not None else {}),
         "width": WIDTH,
         "augment": augment,
         "draw": [
@@ -453,9 +469,16 @@ def main(argv: list[str] | None = None) -> dict:
         "--spacing",
         nargs=2,
         type=int,
-        default=SPACING,
+        default=None,
         metavar=("MIN", "MAX"),
-        help=f"gap between training digits, px (default {SPACING[0]} {SPACING[1]}); test sets keep the default",
+        help=f"gap between training digits, px, -13 to 1000 (default: the preset's, else {SPACING[0]} {SPACING[1]}); "
+        "test sets keep the default",
+    )
+    parser.add_argument(
+        "--writer",
+        choices=("any", "same"),
+        default=None,
+        help="training strings: 'same' draws every digit of a string from one writer (default: the preset's, else any)",
     )
     parser.add_argument(
         "--eval-dir", type=Path, help="also score on this folder of real labelled crops (labels.csv: file_name,label)"
@@ -474,12 +497,14 @@ def main(argv: list[str] | None = None) -> dict:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     augment = None if args.augment in ("none", "") else args.augment
-    spacing = tuple(args.spacing)
+    spacing = tuple(args.spacing) if args.spacing is not None else None
     # Bad arguments and unreadable crops stop the run before any training, as one line (exit 2).
     try:
         real = load_eval_dir(args.eval_dir) if args.eval_dir is not None else None
         train_batches = loader(
-            train_spec(augment, args.steps * args.batch_size, spacing=spacing), args.batch_size, args.loader_workers
+            train_spec(augment, args.steps * args.batch_size, spacing=spacing, writer=args.writer),
+            args.batch_size,
+            args.loader_workers,
         )
         model = CRNN()
         if args.model is not None:

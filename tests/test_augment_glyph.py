@@ -14,6 +14,8 @@ from number_generator.augment import (
     OpenFour,
     Pipeline,
     SizeVariation,
+    StringStroke,
+    StringStyle,
     StrokeThickness,
 )
 
@@ -23,6 +25,9 @@ ALL_GLYPH = [
     BaselineJitter(shift=(-3, 3)),
     ElasticDistortion(alpha=(20, 34), sigma=(4, 5)),
     StrokeThickness(delta=(-1, 1.5)),
+    # string-scoped (tests/test_handwriting.py checks the per-string draws)
+    StringStyle(slant=(-14, 14), slant_spread=3, scale=(0.9, 1.1), scale_spread=0.05, drift=(0.5, 2)),
+    StringStroke(delta=(-0.5, 1.0), spread=0.2),
     # class-conditional (tests/test_augment_paper.py checks them on their own class; here on any glyph)
     CrossedSeven(),
     FlaggedOne(),

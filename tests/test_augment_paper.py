@@ -293,7 +293,8 @@ def test_realistic_preset_keeps_labels_and_is_deterministic():
     pipe = resolve_augment("realistic")
     from number_generator.augment.presets import REALISTIC_REASONS
 
-    named = {d["type"] for stage in pipe.to_dict().values() for d in stage}
+    config = pipe.to_dict()
+    named = {d["type"] for stage in ("glyph", "marks", "image") for d in config[stage]} | set(config["options"])
     assert set(REALISTIC_REASONS) <= named  # every setting has its reason written down
     for seed in range(12):
         a = render_sequence("0123456789", (0, 4), 300, seed=seed, augment="realistic")

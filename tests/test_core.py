@@ -150,8 +150,8 @@ def test_options_validate_once_and_name_fields():
         Options(word_spacing=5)
     with pytest.raises(ValueError, match=r"word_spacing must be a pair \(min, max\), got 5"):
         render_text("1 2", (0, 1), 100, dataset="mnist", word_spacing=5)
-    with pytest.raises(ValueError, match="unknown writer policy 'same'"):
-        Options(writer="same")
+    with pytest.raises(ValueError, match="unknown writer policy 'sometimes'"):
+        Options(writer="sometimes")
     with pytest.raises(ValueError, match="unknown dataset 'kmnist'"):
         Options.create(dataset="kmnist")
 

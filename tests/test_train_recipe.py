@@ -18,6 +18,8 @@ if not os.environ.get("CI"):
     pytest.importorskip("torch")
 import torch
 
+from number_generator.data.dataset import SyntheticDataset
+
 RECIPE = Path(__file__).resolve().parents[1] / "examples" / "train_recognizer.py"
 
 
@@ -286,3 +288,12 @@ def test_bad_arguments_stop_before_training_with_exit_2(recipe, tmp_path, capsys
 def test_spacing_reaches_the_training_spec_only(recipe):
     assert recipe.train_spec(None, 8, spacing=(2, 9))["spacing"] == [2, 9]
     assert recipe.train_spec(None, 8)["spacing"] == list(recipe.SPACING) == recipe.eval_spec(None, 8)["spacing"]
+
+
+def test_writer_and_the_realistic_option_defaults_reach_the_training_spec(recipe):
+    assert recipe.train_spec(None, 8, writer="same")["writer"] == "same"
+    realistic = SyntheticDataset(recipe.train_spec("realistic", 8)).spec
+    # --augment realistic without --spacing/--writer trains with the preset's touching digits and one writer
+    assert realistic.data["spacing"] == [-2, 4] and realistic.data["writer"] == "same"
+    assert SyntheticDataset(recipe.train_spec("realistic", 8, spacing=(0, 6))).spec.data["spacing"] == [0, 6]
+    assert SyntheticDataset(recipe.train_spec("realistic", 8))[3].writer >= 0

@@ -23,7 +23,7 @@ from number_generator import generate_numbers_sequence, generate_phone_number, r
         (12, (0, 1), 100, {}, "digits must be a string or an iterable of ints 0-9, got 12"),
         ("1" * 1025, (0, 1), 100, {}, "sequence length 1025 is above the limit of 1024"),
         ("12", (3, 1), 100, {}, "minimum spacing 3 is greater than maximum spacing 1"),
-        ("12", (-1, 1), 100, {}, "minimum spacing must be >= 0, got -1"),
+        ("12", (-14, 1), 100, {}, "minimum spacing must be >= -13, got -14"),
         ("12", (0, 1001), 100, {}, "maximum spacing must be <= 1000, got 1001"),
         ("12", (0,), 100, {}, r"spacing_range must be a pair \(min, max\), got \(0,\)"),
         ("12", (0, 1.5), 100, {}, "maximum spacing must be an integer, got 1.5"),
@@ -33,7 +33,7 @@ from number_generator import generate_numbers_sequence, generate_phone_number, r
         ("12", (0, 1), 100, {"split": "validation"}, "unknown split 'validation'"),
         ("12", (0, 1), 100, {"seed": -5}, "seed must be non-negative, got -5"),
         ("12", (0, 1), 100, {"seed": "abc"}, "seed must be a non-negative integer"),
-        ("12", (0, 1), 100, {"align": "middle"}, "unknown align 'middle'; choose one of center, left, right"),
+        ("12", (0, 1), 100, {"align": "middle"}, "unknown align 'middle'; choose one of center, left, right, random"),
     ],
 )
 def test_bad_sequence_input(digits, spacing, width, kwargs, message):

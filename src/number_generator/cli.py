@@ -54,6 +54,48 @@ def help_without_subcommand(ctx: typer.Context) -> None:
 
 MinSpacing = Annotated[int, typer.Option("--min-spacing", help="Smallest gap between characters' ink, pixels.")]
 MaxSpacing = Annotated[int, typer.Option("--max-spacing", help="Largest gap between characters' ink, pixels.")]
+MinGap = Annotated[
+    int | None,
+    typer.Option(
+        "--min-spacing",
+        help="Smallest gap between characters' ink, pixels; -13 to 1000, negative overlaps "
+        "(default 0, or the --augment preset's).",
+        show_default=False,
+    ),
+]
+MaxGap = Annotated[
+    int | None,
+    typer.Option(
+        "--max-spacing",
+        help="Largest gap between characters' ink, pixels (default 4, or the --augment preset's).",
+        show_default=False,
+    ),
+]
+Writer = Annotated[
+    str | None,
+    typer.Option(
+        "--writer",
+        help="any: each digit from any writer (default); same: one writer per number (or the --augment preset's).",
+        show_default=False,
+    ),
+]
+DrawAlign = Annotated[
+    str | None,
+    typer.Option(
+        "--align",
+        help="Where a narrow sequence sits: center (default), left, right or random (or the --augment preset's).",
+        show_default=False,
+    ),
+]
+
+
+def _gaps(low: int | None, high: int | None) -> tuple[int, int] | None:
+    """The spacing pair from the two options; ``None`` when neither is given (the default, or the preset's)."""
+    if low is None and high is None:
+        return None
+    return (0 if low is None else low, 4 if high is None else high)
+
+
 ImageWidth = Annotated[
     int, typer.Option("--image-width", "--width", help="Output width in pixels (height is always 28).")
 ]
@@ -67,7 +109,7 @@ Seed = Annotated[
     ),
 ]
 Split = Annotated[str, typer.Option("--split", help="Draw glyphs from the MNIST 'train' or 'test' split.")]
-Align = Annotated[str, typer.Option("--align", help="Where a narrow sequence sits: center, left or right.")]
+Align = Annotated[str, typer.Option("--align", help="Where a narrow sequence sits: center, left, right or random.")]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail instead of scaling down a sequence that is too wide.")]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing files.")]
 Verbose = Annotated[
@@ -107,25 +149,26 @@ def _tell_seed(given: int | None, used: int, verbose: bool) -> None:
 @app.command("generate-numbers-sequence")
 def generate_numbers_sequence_command(
     sequence: Annotated[list[str], typer.Argument(help="Digits to draw: 350 or 3 5 0.", show_default=False)],
-    min_spacing: MinSpacing = 0,
-    max_spacing: MaxSpacing = 4,
+    min_spacing: MinGap = None,
+    max_spacing: MaxGap = None,
     image_width: ImageWidth = 300,
     output_path: ImageOutputPath = Path("."),
     seed: Seed = None,
     split: Split = "train",
-    align: Align = "center",
+    align: DrawAlign = None,
     strict: Strict = False,
     overwrite: Overwrite = False,
     augment: Augment = None,
     quality: Quality = None,
     verbose: Verbose = True,
+    writer: Writer = None,
 ) -> None:
     """Write one image of a digit sequence (8-bit grayscale PNG, JPEG or WebP; white paper, black ink)."""
     digits = "".join(sequence).replace(" ", "")
     used_seed = base_seed(seed)
     path = exporting.write_sequence_png(
         digits,
-        (min_spacing, max_spacing),
+        _gaps(min_spacing, max_spacing),
         image_width,
         output_path,
         seed=used_seed,
@@ -135,6 +178,7 @@ def generate_numbers_sequence_command(
         overwrite=overwrite,
         augment=augment,
         quality=quality,
+        writer=writer,
     )
     typer.echo(str(path))
     _tell_seed(seed, used_seed, verbose)
@@ -142,8 +186,8 @@ def generate_numbers_sequence_command(
 
 @app.command("generate-phone-numbers")
 def generate_phone_numbers_command(
-    min_spacing: MinSpacing = 0,
-    max_spacing: MaxSpacing = 4,
+    min_spacing: MinGap = None,
+    max_spacing: MaxGap = None,
     image_width: ImageWidth = 300,
     num_images: Annotated[
         int,
@@ -163,7 +207,7 @@ def generate_phone_numbers_command(
         typer.Option("--phone-format", "--format", help=f"Limit to these phone formats: {', '.join(FORMATS)}."),
     ] = None,
     split: Split = "train",
-    align: Align = "center",
+    align: DrawAlign = None,
     strict: Strict = False,
     overwrite: Overwrite = False,
     augment: Augment = None,
@@ -172,12 +216,13 @@ def generate_phone_numbers_command(
         typer.Option("--style", help=f"How numbers are written (repeat to mix): {', '.join(STYLES)}."),
     ] = None,
     verbose: Verbose = True,
+    writer: Writer = None,
 ) -> None:
     """Write N distinct Japanese phone-number PNGs and a labels.csv (file_name,number)."""
     used_seed = base_seed(seed)
     result = exporting.export_phone_numbers(
         num_images,
-        (min_spacing, max_spacing),
+        _gaps(min_spacing, max_spacing),
         image_width,
         output_path,
         seed=used_seed,
@@ -191,6 +236,7 @@ def generate_phone_numbers_command(
         progress=verbose,
         augment=augment,
         style=style or None,
+        writer=writer,
     )
     typer.echo(f"wrote {result.count} images and {result.labels_path}")
     _tell_seed(seed, used_seed, verbose)
@@ -223,14 +269,15 @@ def preview_command(
     ] = "medium",
     count: Annotated[int, typer.Option("--count", help="Number of samples on the sheet (1-1000).")] = 12,
     length: Annotated[int, typer.Option("--length", help="Digits per sample.")] = 10,
-    min_spacing: MinSpacing = 0,
-    max_spacing: MaxSpacing = 4,
+    min_spacing: MinGap = None,
+    max_spacing: MaxGap = None,
     image_width: ImageWidth = 300,
     columns: Annotated[int, typer.Option("--columns", help="Samples per row of the sheet.")] = 2,
     seed: Annotated[int, typer.Option("--seed", "--random-seed", help="Seed (same seed, same sheet).")] = 0,
     split: Split = "train",
     overwrite: Overwrite = False,
     quality: Quality = None,
+    writer: Writer = None,
 ) -> None:
     """Write a contact sheet PNG of random digit sequences with their labels, augmented as asked."""
     path = exporting.write_preview(
@@ -238,13 +285,14 @@ def preview_command(
         augment=augment,
         count=count,
         length=length,
-        spacing_range=(min_spacing, max_spacing),
+        spacing_range=_gaps(min_spacing, max_spacing),
         image_width=image_width,
         seed=base_seed(seed),
         columns=columns,
         split=split,
         overwrite=overwrite,
         quality=quality,
+        writer=writer,
     )
     typer.echo(str(path))
 

@@ -33,10 +33,12 @@ from number_generator.api.limits import (
 )
 from number_generator.api.settings import Settings, unusable_key_characters
 from number_generator.api.streams import stream_npz, stream_zip
+from number_generator.core.options import check_fill
 from number_generator.core.randomness import base_seed
 from number_generator.core.validation import (
     MAX_SEQUENCE_LENGTH,
     MAX_SPACING,
+    MIN_SPACING,
     check_image_width,
     check_int,
     check_spacing_range,
@@ -98,13 +100,26 @@ class BatchRequest(BaseModel):
     )
     count: int = Field(10, description="How many images.")
     format: Literal["zip", "npz"] = "zip"
-    min_spacing: int = 0
-    max_spacing: int = 4
+    min_spacing: int | None = Field(
+        None, description="Smallest gap between characters' ink, pixels; -13 to 1000 (default 0 or the preset's)."
+    )
+    max_spacing: int | None = Field(None, description="Largest gap, pixels (default 4 or the preset's).")
     image_width: int = 300
     seed: int | None = None
-    augment: str | None = Field(None, description="Preset (none, light, medium, heavy) or an inline JSON pipeline.")
+    augment: str | None = Field(
+        None, description="Preset (none, light, medium, heavy, realistic) or an inline JSON pipeline."
+    )
     dataset: str = "mnist"
     split: str = "train"
+    writer: Literal["any", "same"] | None = Field(
+        None, description="any: each glyph from any writer; same: one writer per string (default any or the preset's)."
+    )
+    align: Literal["center", "left", "right", "random"] | None = Field(
+        None, description="Where a narrow string sits (default center or the preset's)."
+    )
+    fill: list[float] | None = Field(
+        None, description="[min, max] share of the 28 rows the ink fills, 0.3-1.0 (default: MNIST's framing)."
+    )
     min_length: int = Field(4, description="kind=digits: fewest digits.")
     max_length: int = Field(12, description="kind=digits: most digits.")
     texts: list[str] | None = Field(
@@ -173,8 +188,8 @@ def _check_fields(
     where: str,
     *,
     image_width: int,
-    min_spacing: int,
-    max_spacing: int,
+    min_spacing: int | None,
+    max_spacing: int | None,
     dataset: str = "mnist",
     split: str = "train",
     seed: tuple[str, int | None] = ("seed", None),
@@ -184,11 +199,15 @@ def _check_fields(
 
     with _field(where, "image_width"):
         check_image_width(image_width)
-    with _field(where, "min_spacing"):
-        check_int("minimum spacing", min_spacing, 0, MAX_SPACING)
+    with _field(where, "min_spacing"):  # None: not given (the default, or the augmentation preset's)
+        if min_spacing is not None:
+            check_int("minimum spacing", min_spacing, MIN_SPACING, MAX_SPACING)
     with _field(where, "max_spacing"):
-        check_int("maximum spacing", max_spacing, 0, MAX_SPACING)
-        check_spacing_range((min_spacing, max_spacing))
+        if max_spacing is not None:
+            check_int("maximum spacing", max_spacing, MIN_SPACING, MAX_SPACING)
+        spacing = _spacing(min_spacing, max_spacing)
+        if spacing is not None:
+            check_spacing_range(spacing, minimum=MIN_SPACING)
     with _field(where, "dataset"):
         source = get_dataset(dataset)
     with _field(where, "split"):
@@ -325,16 +344,25 @@ def _batch_spec(body: BatchRequest, settings: Settings) -> dict:
         image_width=body.image_width,
         characters=characters,
     )
+    spacing = _spacing(body.min_spacing, body.max_spacing)
+    given = {"spacing": spacing, "writer": body.writer, "align": body.align, "fill": body.fill}
     return {
         "seed": seed,
         "length": body.count,
         "dataset": body.dataset,
         "split": body.split,
-        "spacing": [body.min_spacing, body.max_spacing],
         "width": body.image_width,
         "augment": augment,
         "draw": draw,
+        **{key: value for key, value in given.items() if value is not None},
     }
+
+
+def _spacing(low: int | None, high: int | None) -> list[int] | None:
+    """The spacing pair of two optional fields; ``None`` when neither is given (the default or the preset's)."""
+    if low is None and high is None:
+        return None
+    return [0 if low is None else low, 4 if high is None else high]
 
 
 # --------------------------------------------------------------------------- middleware
@@ -456,7 +484,7 @@ class _Guard:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API (``uvicorn --factory number_generator.api:create_app`` reads settings from the environment)."""
     settings = settings or Settings.from_env()
-    from number_generator.core.render import render_text
+    from number_generator.core.render import draw, render_text
     from number_generator.data.phone import render_phone_number
     from number_generator.glyphsets import dataset_names, get_dataset
     from number_generator.glyphsets.glyphs import get_glyph_set
@@ -535,14 +563,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def sequence_png(
         digits: Annotated[str | None, Query(description="Characters to draw (digits for mnist).")] = None,
         text: Annotated[str | None, Query(description="Same as digits; spaces become word gaps.")] = None,
-        min_spacing: int = 0,
-        max_spacing: int = 4,
+        min_spacing: Annotated[
+            int | None, Query(description="Smallest gap, px; -13 to 1000, negative overlaps (default 0).")
+        ] = None,
+        max_spacing: Annotated[int | None, Query(description="Largest gap, px (default 4).")] = None,
         image_width: int = 300,
         seed: int | None = None,
-        augment: Annotated[str | None, Query(description="none, light, medium, heavy, or inline JSON.")] = None,
+        augment: Annotated[
+            str | None, Query(description="none, light, medium, heavy, realistic, or inline JSON.")
+        ] = None,
         dataset: str = "mnist",
         split: str = "train",
-        align: Literal["center", "left", "right"] = "center",
+        align: Annotated[
+            Literal["center", "left", "right", "random"] | None, Query(description="Default center.")
+        ] = None,
+        writer: Annotated[
+            Literal["any", "same"] | None, Query(description="same: one writer per string (mnist).")
+        ] = None,
+        min_fill: Annotated[float | None, Query(description="Share of the height the ink fills, 0.3-1.0.")] = None,
+        max_fill: Annotated[float | None, Query(description="Largest share (default min_fill).")] = None,
     ) -> Response:
         """A sequence (digits, or text with an EMNIST dataset) as PNG; the label and one box per character
         (``[x0, y0, x1, y1]``, half-open pixels) come back in ``X-Label`` and ``X-Boxes``."""
@@ -569,16 +608,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             split=split,
             seed=("seed", seed),
         )
+        with _field("query", "min_fill"):
+            if min_fill is None and max_fill is not None:
+                raise ValueError("give min_fill with max_fill")
+            fill = check_fill(None if min_fill is None else (min_fill, min_fill if max_fill is None else max_fill))
+        framing: dict[str, Any] = {"fill": fill} if fill is not None else {}  # None keeps the preset's fill
         with _field("query", "digits" if digits is not None else "text"):  # what is left: the characters
-            sample = render_text(
+            sample = draw(
                 chars,
-                (min_spacing, max_spacing),
-                image_width,
+                seed=seed,
+                spacing_range=_spacing(min_spacing, max_spacing),
+                image_width=image_width,
                 dataset=dataset,
                 split=split,
-                seed=seed,
                 align=align,
                 augment=pipeline,
+                writer=writer,
+                **framing,
             )
         return _png(sample, seed)
 

@@ -37,7 +37,15 @@ from number_generator.augment.base import (
     Transform,
 )
 from number_generator.augment.config import load_pipeline, pipeline_from_dict, resolve_augment, save_pipeline
-from number_generator.augment.glyph import Affine, BaselineJitter, ElasticDistortion, SizeVariation, StrokeThickness
+from number_generator.augment.glyph import (
+    Affine,
+    BaselineJitter,
+    ElasticDistortion,
+    SizeVariation,
+    StringStroke,
+    StringStyle,
+    StrokeThickness,
+)
 from number_generator.augment.image import (
     BackgroundGradient,
     BackgroundTexture,
@@ -98,6 +106,8 @@ __all__ = [
     "ElasticDistortion",
     "SizeVariation",
     "StrokeThickness",
+    "StringStyle",
+    "StringStroke",
     "BackgroundGradient",
     "BackgroundTexture",
     "Brightness",

@@ -177,6 +177,10 @@ class GlyphTransform(Transform):
     geometric: ClassVar[bool] = False
     #: The one character a class-conditional transform edits (``""``: every glyph).
     character: ClassVar[str] = ""
+    #: ``"glyph"``: applied or skipped glyph by glyph; ``"string"``: applied or skipped for all the
+    #: glyphs of one call (one string) together, the first glyph's draw deciding (``_finish`` then
+    #: derives the string's shared values from the first glyph's draws).
+    scope: ClassVar[str] = "glyph"
 
     # -- sampling
     def _uniform_params(self) -> list[tuple[str, tuple[float, float]]]:
@@ -295,6 +299,7 @@ class _SamplingPlan:
         self.owner = np.array(owner, np.intp)
         self.applied_rows = np.array([a for a, _, _ in self.slices], np.intp)
         self.p = np.array([[t.p] for t in transforms], np.float64)
+        self.string_scoped = np.array([i for i, t in enumerate(transforms) if t.scope == "string"], np.intp)
 
 
 def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _SamplingPlan | None = None) -> list:
@@ -309,6 +314,8 @@ def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _Sa
     vals = u * plan.span
     vals += plan.lo  # low + (high - low) * u, as Generator.uniform computes it
     applied = u[plan.applied_rows] < plan.p  # (T, n)
+    if plan.string_scoped.size:  # one decision per string: the first glyph's
+        applied[plan.string_scoped] = applied[plan.string_scoped, :1]
     if not applied.all():
         keep = applied[plan.owner] | plan.is_applied
         vals = np.where(keep, vals, plan.neutral)

@@ -24,7 +24,14 @@ import cv2
 import numpy as np
 
 from number_generator.augment._random import SIGMA_STEP, SMOOTH_BANK_SHAPE, smooth_noise_bank
-from number_generator.augment.base import GlyphInfo, GlyphTransform, check_range, ranges_or_defaults, register
+from number_generator.augment.base import (
+    GlyphInfo,
+    GlyphTransform,
+    check_number,
+    check_range,
+    ranges_or_defaults,
+    register,
+)
 
 _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5
@@ -413,4 +420,182 @@ class StrokeThickness(GlyphTransform):
         return out
 
 
-__all__ = ["Affine", "SizeVariation", "BaselineJitter", "ElasticDistortion", "StrokeThickness", "warp_glyphs"]
+def _per_string(cols: dict[str, np.ndarray], names: tuple[str, ...]) -> None:
+    """Give every glyph the first glyph's draw of ``names``: the values of a string-scoped transform."""
+    for name in names:
+        cols[name] = np.full_like(cols[name], cols[name][0]) if len(cols[name]) else cols[name]
+
+
+@register
+class StringStyle(GlyphTransform):
+    """One hand for the whole string: slant and size drawn once per string, a smooth baseline drift.
+
+    String-scoped (``scope = "string"``): the glyphs of one ``apply_glyphs``
+    call (the library makes one per sample) share one draw of ``slant``,
+    ``scale``, ``drift``, ``waves`` and ``phase``; each glyph deviates from the
+    string's slant by up to ``slant_spread`` degrees and from its scale by up
+    to ``scale_spread`` (a fraction).  The baseline follows one low-frequency
+    curve across the string, ``dy_i = drift * sin(2 pi waves t_i + phase)``
+    with ``t_i = i / (n - 1)`` the glyph's place in the string, not an
+    independent jitter per glyph.  Slant and scale act about the bottom centre
+    of each glyph's ink, so the glyphs keep standing on the line; the drift is
+    reduced where needed to keep the ink inside the 28 rows.
+
+    Recorded per glyph (replayable): ``shear`` (degrees), ``scale`` and ``dy``
+    (px, positive = down), the values applied; beside them the string's draws
+    (``drift``, ``waves``, ``phase``) and the glyph's deviations
+    (``slant_dev``, ``scale_dev``).
+
+    With no ranges given, the ``realistic`` preset's settings (slant +-14 deg,
+    spread 3, scale 0.94-1.04, spread 0.04, drift 0.5-2 px); given some, the
+    others are the identity.
+
+    Parameters
+    ----------
+    slant : [low, high] of float
+        The string's slant in degrees, positive leans the tops right; within [-45, 45].
+    slant_spread : float
+        Largest per-glyph deviation from it, degrees; within [0, 20].
+    scale : [low, high] of float
+        The string's size factor; within [0.5, 1.5].
+    scale_spread : float
+        Largest per-glyph deviation of the size, a fraction; within [0, 0.3].
+    drift : [low, high] of float
+        Amplitude of the baseline curve, pixels; within [0, 6].
+    waves : [low, high] of float
+        Cycles of the curve across the string; within [0, 2] (low frequency).
+    p : float
+        Probability of applying the transform to a string, in [0, 1].
+    """
+
+    geometric = True
+    scope = "string"
+    neutral: ClassVar[dict] = {
+        "shear": 0.0,
+        "slant_dev": 0.0,
+        "scale": 1.0,
+        "scale_dev": 0.0,
+        "drift": 0.0,
+        "waves": 0.0,
+        "phase": 0.0,
+        "dy": 0.0,
+    }
+
+    def __init__(
+        self,
+        slant=None,
+        slant_spread: float | None = None,
+        scale=None,
+        scale_spread: float | None = None,
+        drift=None,
+        waves=(0.3, 1.0),
+        p: float = 1.0,
+    ):
+        super().__init__(p)
+        o = type(self).__name__
+        slant, slant_spread, scale, scale_spread, drift = ranges_or_defaults(
+            {
+                "slant": slant,
+                "slant_spread": slant_spread,
+                "scale": scale,
+                "scale_spread": scale_spread,
+                "drift": drift,
+            },
+            {
+                "slant": (-14.0, 14.0),
+                "slant_spread": 3.0,
+                "scale": (0.94, 1.04),
+                "scale_spread": 0.04,
+                "drift": (0.5, 2.0),
+            },
+            {"slant": (0.0, 0.0), "slant_spread": 0.0, "scale": (1.0, 1.0), "scale_spread": 0.0, "drift": (0.0, 0.0)},
+        ).values()
+        self.slant = check_range(o, "slant", slant, -45, 45)
+        self.slant_spread = check_number(o, "slant_spread", slant_spread, 0, 20)
+        self.scale = check_range(o, "scale", scale, 0.5, 1.5)
+        self.scale_spread = check_number(o, "scale_spread", scale_spread, 0, 0.3)
+        self.drift = check_range(o, "drift", drift, 0, 6)
+        self.waves = check_range(o, "waves", waves, 0, 2)
+
+    def _uniform_params(self) -> list[tuple[str, tuple[float, float]]]:
+        return [
+            ("shear", self.slant),
+            ("slant_dev", (-self.slant_spread, self.slant_spread)),
+            ("scale", self.scale),
+            ("scale_dev", (-self.scale_spread, self.scale_spread)),
+            ("drift", self.drift),
+            ("waves", self.waves),
+            ("phase", (0.0, 2 * np.pi)),
+        ]
+
+    def _finish(self, cols: dict[str, np.ndarray]) -> None:
+        _per_string(cols, ("shear", "scale", "drift", "waves", "phase"))
+        n = len(cols["shear"])
+        cols["shear"] = cols["shear"] + cols["slant_dev"]
+        cols["scale"] = cols["scale"] * (1.0 + cols["scale_dev"])
+        t = np.arange(n) / max(n - 1, 1)
+        cols["dy"] = cols["drift"] * np.sin(2 * np.pi * cols["waves"] * t + cols["phase"])
+
+    def backward(self, cols, info):
+        left, right = info.cols
+        top, bottom = info.rows
+        ax, ay = (left + right) / 2.0, bottom
+        s, k = cols["scale"], np.tan(np.deg2rad(cols["shear"]))
+        new_top = ay - s * (ay - top)
+        dy = np.clip(cols["dy"], np.minimum(-new_top, 0.0), np.maximum(_SIZE - 1 - bottom, 0.0))
+        # forward: p' = s [[1, -k], [0, 1]] (p - a) + a + (0, dy); backward: p = L (p' - a - (0, dy)) + a
+        inv = 1.0 / s
+        m = np.zeros((len(s), 3, 3))
+        m[:, 0, 0], m[:, 0, 1] = inv, inv * k
+        m[:, 1, 1] = inv
+        m[:, 0, 2] = ax - (inv * ax + inv * k * (ay + dy))
+        m[:, 1, 2] = ay - inv * (ay + dy)
+        m[:, 2, 2] = 1.0
+        return "affine", m
+
+
+@register
+class StringStroke(StrokeThickness):
+    """One pen for the whole string: a stroke thickness change drawn once per string, small per-glyph deviations.
+
+    String-scoped like :class:`StringStyle`: ``delta`` (steps of dilation,
+    positive, or erosion, negative; see :class:`StrokeThickness`) is drawn once
+    for the glyphs of one call, and each glyph adds up to ``spread`` steps.
+    Recorded per glyph: ``delta`` (applied, clipped to [-2, 2]) and
+    ``delta_dev``.
+
+    Parameters
+    ----------
+    delta : [low, high] of float
+        The string's thickness change, steps; within [-2, 2].
+    spread : float
+        Largest per-glyph deviation, steps; within [0, 1].
+    p : float
+        Probability of applying the transform to a string, in [0, 1].
+    """
+
+    scope = "string"
+    neutral: ClassVar[dict] = {"delta": 0.0, "delta_dev": 0.0}
+
+    def __init__(self, delta=(-0.5, 0.8), spread: float = 0.15, p: float = 1.0):
+        super().__init__(delta, p)
+        self.spread = check_number(type(self).__name__, "spread", spread, 0, 1)
+
+    def _uniform_params(self) -> list[tuple[str, tuple[float, float]]]:
+        return [("delta", self.delta), ("delta_dev", (-self.spread, self.spread))]
+
+    def _finish(self, cols: dict[str, np.ndarray]) -> None:
+        _per_string(cols, ("delta",))
+        cols["delta"] = np.clip(cols["delta"] + cols["delta_dev"], -2.0, 2.0)
+
+
+__all__ = [
+    "Affine",
+    "SizeVariation",
+    "BaselineJitter",
+    "ElasticDistortion",
+    "StrokeThickness",
+    "StringStyle",
+    "StringStroke",
+    "warp_glyphs",
+]

@@ -429,7 +429,11 @@ class GroupSeparators(MarkTransform):
         total = sum(need for _, _, need in splits)
         take_left = min(left_paper, round(total * left_paper / max(left_paper + right_paper, 1)))
         take_left = max(take_left, total - right_paper)
-        shares = np.diff(np.round(np.linspace(0, take_left, len(splits) + 1)).astype(int))
+        # each split's share of the left paper in proportion to its width (floors of the cumulative
+        # shares), so no split takes more than it opens: an even split of take_left did when the
+        # line's paper was lopsided (a random margin) and the needs differed
+        needs = np.cumsum([0] + [need for _, _, need in splits])
+        shares = np.diff(needs * take_left // max(total, 1))
         return {
             "mark": kind,
             "width": page.width,

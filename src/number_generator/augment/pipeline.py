@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from number_generator.augment.base import (
     check_image,
     sample_glyph_columns,
 )
+from number_generator.core.options import check_pipeline_options
 
 
 class Pipeline:
@@ -35,6 +37,12 @@ class Pipeline:
         Marks that are not the label (separators, leading and trailing marks,
         stray pen marks, an underline; :mod:`.marks`), drawn on the composed
         line before the image transforms; they need the text (``apply_marks``).
+    options : mapping, optional
+        Drawing-option defaults the pipeline carries (``spacing``, ``align``,
+        ``writer``, ``fill``, ``height_jitter``; see
+        :mod:`number_generator.core.options`): applied to the options a caller
+        of ``draw`` or a dataset spec does not give.  The ``realistic`` preset
+        uses them for one writer per string, touching digits and framing.
 
     Notes
     -----
@@ -55,10 +63,12 @@ class Pipeline:
         glyph: Iterable[GlyphTransform] = (),
         image: Iterable[ImageTransform] = (),
         marks: Iterable[MarkTransform] = (),
+        options: Mapping[str, Any] | None = None,
     ):
         self.glyph = list(glyph)
         self.image = list(image)
         self.marks = list(marks)
+        self.options = check_pipeline_options(dict(options)) if options else {}
         stages: tuple[tuple[str, type, list, str], ...] = (
             ("glyph", GlyphTransform, self.glyph, "a glyph"),
             ("image", ImageTransform, self.image, "an image"),
@@ -249,9 +259,11 @@ class Pipeline:
 
     # ------------------------------------------------------------------ configuration
     def to_dict(self) -> dict:
-        """Plain-data configuration: ``{"glyph": [...], "marks": [...], "image": [...]}`` (``marks`` only if any)."""
+        """Plain data: ``{"glyph": [...], "marks": [...], "image": [...], "options": {...}}`` (the last two if any)."""
         marks = {"marks": [t.to_dict() for t in self.marks]} if self.marks else {}
-        return {"glyph": [t.to_dict() for t in self.glyph], **marks, "image": [t.to_dict() for t in self.image]}
+        options = {"options": dict(self.options)} if self.options else {}
+        stages = {"glyph": [t.to_dict() for t in self.glyph], **marks, "image": [t.to_dict() for t in self.image]}
+        return {**stages, **options}
 
     @classmethod
     def from_dict(cls, data: dict) -> Pipeline:
@@ -290,4 +302,5 @@ class Pipeline:
 
     def __repr__(self) -> str:
         marks = f", marks={self.marks!r}" if self.marks else ""
-        return f"Pipeline(glyph={self.glyph!r}, image={self.image!r}{marks})"
+        options = f", options={self.options!r}" if self.options else ""
+        return f"Pipeline(glyph={self.glyph!r}, image={self.image!r}{marks}{options})"

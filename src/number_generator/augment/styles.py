@@ -225,6 +225,8 @@ class OpenFour(_DigitStyle):
         height = bottom - top + 1
         solid = glyph >= _SOLID
         lo, hi = top + height // 3, top + (5 * height) // 6
+        if hi <= lo:
+            return glyph.copy()  # a 4 of one or two rows of ink (eroded to a trace): nothing to open
         bar = lo + int(np.argmax(solid[lo:hi].sum(axis=1)))
         width = _pen_width(glyph)
         under = min(bar + int(np.ceil(width)) + 1, bottom)  # just under the crossbar only the stem has ink

@@ -48,12 +48,14 @@ class Composed:
     ``images[k]`` is float32 ``(28, widths[k])`` (1.0 = paper) or, when composed
     with ``as_uint8=True``, uint8 (255 = paper, :func:`to_uint8` of the float
     image); ``boxes[k]`` int32 ``(n_k, 4)``, one per drawn glyph; ``scales[k]``
-    1.0 or the down-scaling factor.
+    1.0 or the down-scaling factor; ``gaps`` (m,) the gaps placed after each
+    glyph (the plan's, overlaps bounded: :func:`~number_generator.core.layout.overlap_limit`).
     """
 
     images: list[np.ndarray]
     boxes: list[np.ndarray]
     scales: list[float]
+    gaps: np.ndarray | None = None
 
 
 def _shift_rows(values: np.ndarray, dy: np.ndarray) -> np.ndarray:
@@ -157,7 +159,7 @@ def compose(
     ink_widths = ext[:, 1] - left + 1
     starts, lengths = plan.starts, plan.lengths
     n = len(lengths)
-    arrangement = arrange(ink_widths, plan.gaps, starts, lengths, plan.widths, plan.align, plan.strict)
+    arrangement = arrange(ink_widths, plan.gaps, starts, lengths, plan.widths, plan.align, plan.strict, plan.margins)
     x0 = arrangement.x0
     dy = plan.dy
     overlap = bool(np.minimum.reduce(plan.gaps) < 0)
@@ -219,7 +221,7 @@ def compose(
         images.append(to_uint8(image) if as_uint8 else image)
         boxes.append(scaled_boxes)
         scales.append(scale)
-    return Composed(images, boxes, scales)
+    return Composed(images, boxes, scales, arrangement.gaps)
 
 
 def scale_down(strip: np.ndarray, boxes: np.ndarray, image_width: int, scale: float) -> tuple[np.ndarray, np.ndarray]:

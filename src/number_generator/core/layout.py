@@ -14,7 +14,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ALIGN_SHIFT = {"left": 0, "center": 1, "right": 2}
+ALIGN_SHIFT = {"left": 0, "center": 1, "right": 2, "random": 3}
+
+
+def overlap_limit(ink_widths: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """The gaps with every overlap bounded so that no glyph's ink is covered whole.
+
+    A gap ``g`` between glyphs of ink widths ``a`` and ``b`` is raised to at
+    least ``-((min(a, b) - 1) // 2)``: each neighbour covers at most half of a
+    glyph's ink columns less one, so even a glyph overlapped from both sides
+    keeps at least one ink column that no other glyph's box covers, and both
+    edges of consecutive boxes strictly increase (the order of the characters
+    is the order of their boxes).  Gaps >= 0 are returned unchanged.
+
+    Parameters
+    ----------
+    ink_widths : ndarray (m,)
+        Ink width of each glyph, pixels (>= 1).
+    gaps : ndarray (m,)
+        Gap after each glyph, pixels between ink (0 after a sample's last glyph).
+
+    Returns
+    -------
+    ndarray (m,) int64
+        The gaps as drawn where allowed, else the limit.
+    """
+    if not gaps.size or gaps.min() >= 0:
+        return gaps
+    narrower = np.minimum(ink_widths, np.append(ink_widths[1:], ink_widths[-1:]))
+    return np.maximum(gaps, -((narrower - 1) // 2))
 
 
 @dataclass(frozen=True)
@@ -26,6 +54,8 @@ class Arrangement:
     x0 : ndarray (m,) int64
         Left edge of each glyph's ink in its sample's canvas: the output image
         when the sample fits, else its unscaled strip.
+    gaps : ndarray (m,) int64
+        The gaps placed: as planned, overlaps bounded by :func:`overlap_limit`.
     strip_widths : ndarray (n,) int64
         Width of each sample's strip of ink, gaps included.
     fits : ndarray (n,) bool
@@ -36,6 +66,7 @@ class Arrangement:
     x0: np.ndarray
     strip_widths: np.ndarray
     fits: np.ndarray
+    gaps: np.ndarray
 
 
 def arrange(
@@ -46,6 +77,7 @@ def arrange(
     widths: np.ndarray,
     align: str = "center",
     strict: bool = False,
+    margins: np.ndarray | None = None,
 ) -> Arrangement:
     """Place glyphs left to right with their gaps, then fit each sample's strip to its width.
 
@@ -54,14 +86,18 @@ def arrange(
     ink_widths : ndarray (m,)
         Ink width of each glyph, pixels (>= 1).
     gaps : ndarray (m,)
-        Gap after each glyph, pixels between ink (0 after a sample's last glyph).
+        Gap after each glyph, pixels between ink (0 after a sample's last
+        glyph); negative gaps overlap, bounded by :func:`overlap_limit`.
     starts, lengths : ndarray (n,)
         First glyph and number of glyphs of each sample.
     widths : ndarray (n,)
         Output width of each sample.
-    align : {"center", "left", "right"}
+    align : {"center", "left", "right", "random"}
         Where a strip narrower than its width goes (the spare pixels split
-        ``spare // 2`` on the left for ``center``).
+        ``spare // 2`` on the left for ``center``; ``floor(margins[k] * (spare + 1))``
+        on the left for ``random``).
+    margins : ndarray (n,) of float in [0, 1), optional
+        The planner's draw of each sample's left margin, for ``random``.
     strict : bool
         Raise instead of scaling down a strip wider than its width.
 
@@ -70,6 +106,7 @@ def arrange(
     ValueError
         ``strict`` and some strip is wider than its width (names both sizes).
     """
+    gaps = overlap_limit(ink_widths, gaps)
     step = ink_widths + gaps
     before = step.cumsum() - step
     how = ALIGN_SHIFT[align]
@@ -79,11 +116,14 @@ def arrange(
         room = width - strip_width
         if strict and room < 0:
             raise _too_wide(strip_width, width)
-        moved = 0 if room < 0 or how == 0 else room // 2 if how == 1 else room
+        moved = 0 if room < 0 or how == 0 else room // 2 if how == 1 else room if how == 2 else None
+        if moved is None:  # random: the planner's margin draw
+            moved = int(_left_margins(np.array([room]), how, margins)[0])
         return Arrangement(
             x0=before + moved if moved else before,
             strip_widths=np.array([strip_width], dtype=np.int64),
             fits=np.array([room >= 0]),
+            gaps=gaps,
         )
     sample_of = np.repeat(np.arange(len(lengths)), lengths)
     offsets = before - before[starts][sample_of]
@@ -94,9 +134,18 @@ def arrange(
         k = int(np.argmin(fits))
         raise _too_wide(int(strip_widths[k]), int(widths[k]))
     if how == 0:
-        return Arrangement(x0=offsets, strip_widths=strip_widths, fits=fits)
-    shift = np.where(fits, spare // 2 if how == 1 else spare, 0)
-    return Arrangement(x0=offsets + shift[sample_of], strip_widths=strip_widths, fits=fits)
+        return Arrangement(x0=offsets, strip_widths=strip_widths, fits=fits, gaps=gaps)
+    shift = np.where(fits, _left_margins(spare, how, margins), 0)
+    return Arrangement(x0=offsets + shift[sample_of], strip_widths=strip_widths, fits=fits, gaps=gaps)
+
+
+def _left_margins(spare: np.ndarray, how: int, margins: np.ndarray | None) -> np.ndarray:
+    """Paper left of each strip that fits, for ``how`` = 1 (center), 2 (right) or 3 (random, from ``margins``)."""
+    if how == 3:
+        if margins is None:
+            raise ValueError("align 'random' needs the planned margins")
+        return np.floor(margins * (np.maximum(spare, 0) + 1)).astype(np.int64)
+    return spare // 2 if how == 1 else spare
 
 
 def _too_wide(strip_width: int, width: int) -> ValueError:

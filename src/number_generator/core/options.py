@@ -9,16 +9,27 @@ image_width)`` is unchanged.
 =============  ==================  =============================================
 field          old spellings        meaning
 =============  ==================  =============================================
-spacing        spacing_range        ``(min, max)`` gap between characters' ink, px
+spacing        spacing_range        ``(min, max)`` gap between characters' ink, px;
+                                    -13 to 1,000 (negative: the ink overlaps)
 word_spacing                        ``(min, max)`` gap one space stands for, px
 width          image_width          output width, px, or a ``(min, max)`` range
-align                               ``center``, ``left`` or ``right``
+align                               ``center``, ``left``, ``right`` or ``random``
 strict                              refuse instead of scaling down a wide strip
 dataset                             glyph dataset (``mnist``, ``emnist-byclass``...)
 split                               ``train`` or ``test``
 augment                             ``None``, a preset, a file, a dict, a Pipeline
-writer                              ``"any"``: each glyph from any writer (today's)
+writer                              ``"any"``: each glyph from any writer (the
+                                    default); ``"same"``: one writer per string
+fill                                ``None`` or ``(min, max)``: fraction of the
+                                    28 rows the string's ink fills, 0.3-1.0
+height_jitter                       with ``fill``: each glyph's height deviates
+                                    by up to this fraction, 0-0.3
 =============  ==================  =============================================
+
+A pipeline may carry option defaults (``Pipeline.options``; the ``realistic``
+preset does: one writer, touching digits, framing): they apply to the options
+the caller did not give (:meth:`Options.create`, dataset specs), never over
+a given one.
 
 A sample count is ``count`` everywhere (``length`` and ``num_images`` are old
 spellings); a text length is ``length``.  Phone formats are ``phone_formats``
@@ -32,6 +43,8 @@ from typing import Any
 
 from number_generator.core.validation import (
     MAX_IMAGE_WIDTH,
+    MIN_SPACING,
+    InvalidTypeError,
     check_align,
     check_bool,
     check_image_width,
@@ -43,8 +56,11 @@ from number_generator.core.validation import (
 DEFAULT_WORD_SPACING = (10, 16)
 #: Old keyword -> field.
 ALIASES = {"spacing_range": "spacing", "image_width": "width"}
-#: Writer policies (issue 13 adds ``"same"``).
-WRITERS = ("any",)
+#: Writer policies: each glyph from any writer, or every glyph of a string from one writer.
+WRITERS = ("any", "same")
+#: Accepted ``fill`` fractions (below 0.3 a digit is under 9 px tall) and largest ``height_jitter``.
+FILL_RANGE = (0.3, 1.0)
+MAX_HEIGHT_JITTER = 0.3
 
 
 def resolve_augment(augment: Any) -> Any:
@@ -73,6 +89,41 @@ def check_width(width: object, name: str = "image_width") -> tuple[int, int]:
     return value, value
 
 
+def _fraction(name: str, value: object, low: float, high: float) -> float:
+    """A finite real number in ``[low, high]`` (bools and strings refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise InvalidTypeError(f"{name} must be a number, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be within {low}-{high}, got {value!r}")
+    return float(value)
+
+
+def check_fill(fill: object, name: str = "fill") -> tuple[float, float] | None:
+    """``None`` (no framing) or ``(min, max)`` fractions of the height the ink fills, within :data:`FILL_RANGE`."""
+    if fill is None:
+        return None
+    if isinstance(fill, (int, float)) and not isinstance(fill, bool):
+        fill = (fill, fill)
+    if not isinstance(fill, (tuple, list)) or len(fill) != 2:
+        raise InvalidTypeError(f"{name} must be a pair (min, max) of fractions, got {fill!r}")
+    low, high = (_fraction(f"{name}", v, *FILL_RANGE) for v in fill)
+    if low > high:
+        raise ValueError(f"minimum {name} {low} is greater than maximum {name} {high}")
+    return low, high
+
+
+def check_writer(writer: object, dataset: str) -> str:
+    """One of :data:`WRITERS`; ``"same"`` only for a dataset that knows who wrote each glyph."""
+    if not isinstance(writer, str) or writer not in WRITERS:
+        raise ValueError(f"unknown writer policy {writer!r}; choose one of {', '.join(WRITERS)}")
+    if writer == "same":
+        from number_generator.glyphsets import get_dataset
+
+        if get_dataset(dataset).writers is None:
+            raise ValueError(f"writer 'same' needs a dataset that records its writers ('mnist'), not {dataset!r}")
+    return writer
+
+
 @dataclass(frozen=True)
 class Options:
     """How to draw a string; every field validated and normalised on construction.
@@ -93,6 +144,8 @@ class Options:
     split: str = "train"
     augment: Any = None
     writer: str = "any"
+    fill: tuple[float, float] | None = None
+    height_jitter: float = 0.0
 
     def __post_init__(self) -> None:
         for key, value in _checked({name: getattr(self, name) for name in _FIELDS}, {}).items():
@@ -102,7 +155,9 @@ class Options:
     def create(cls, **kwargs: Any) -> Options:
         """Options from keywords, old spellings (:data:`ALIASES`) included, errors naming them as given.
 
-        Unknown keywords raise ``TypeError`` (as a Python call would).
+        Unknown keywords raise ``TypeError`` (as a Python call would).  ``None``
+        for an option whose default is not ``None`` (``spacing``, ``align``,
+        ``writer``...) means "not given": the default, or the pipeline's.
         """
         valid = _FIELDS
         values: dict[str, Any] = {}
@@ -111,6 +166,8 @@ class Options:
             field = ALIASES.get(key, key)
             if field not in valid:
                 raise TypeError(f"unknown option {key!r}; valid options: {', '.join(sorted(valid))}")
+            if value is None and _DEFAULTS[field] is not None:
+                continue
             if field in values:
                 raise TypeError(f"option {field!r} given twice (as {names[field]!r} and {key!r})")
             values[field], names[field] = value, key
@@ -118,7 +175,9 @@ class Options:
         defaults = _DEFAULTS
         for name in _FIELDS:
             object.__setattr__(options, name, defaults[name])
-        for key, value in _checked(values, names).items():
+        checked = _checked(values, names)
+        checked.update(pipeline_defaults(checked.get("augment"), values, checked.get("dataset", _DEFAULTS["dataset"])))
+        for key, value in checked.items():
             object.__setattr__(options, key, value)
         return options
 
@@ -127,13 +186,58 @@ _FIELDS = frozenset(f.name for f in fields(Options))
 _DEFAULTS = {f.name: f.default for f in fields(Options)}
 
 
-def _checked(values: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    """Validate and normalise the given option ``values``; ``names`` maps a field to the caller's spelling."""
+#: Options a pipeline may carry defaults for (``Pipeline.options``).
+PIPELINE_OPTIONS = ("spacing", "align", "writer", "fill", "height_jitter")
+
+
+def check_pipeline_options(options: object, where: str = "augment config 'options'") -> dict[str, Any]:
+    """Option defaults carried by a pipeline, validated: a mapping of :data:`PIPELINE_OPTIONS` to plain values.
+
+    Returns the normalised values as plain data (lists for pairs), ready for
+    JSON; ``ValueError`` names the bad key.
+    """
+    if not isinstance(options, dict):
+        raise ValueError(f"{where} must be a mapping of options, got {options!r}")
+    unknown = [key for key in options if key not in PIPELINE_OPTIONS]
+    if unknown:
+        raise ValueError(f"{where}: unknown option {unknown[0]!r}; valid: {', '.join(PIPELINE_OPTIONS)}")
+    try:
+        checked = _checked(dict(options), {})
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    return {key: list(value) if isinstance(value, tuple) else value for key, value in checked.items()}
+
+
+def pipeline_defaults(pipeline: Any, given: Any, dataset: str) -> dict[str, Any]:
+    """The option defaults ``pipeline`` carries (``Pipeline.options``) for the options not in ``given``, validated.
+
+    ``writer="same"`` is left out for a ``dataset`` that does not record its
+    writers (a preset stays usable with EMNIST).
+    """
+    defaults = getattr(pipeline, "options", None)
+    if not defaults:
+        return {}
+    missing = {key: value for key, value in defaults.items() if key not in given}
+    if missing.get("writer") == "same":
+        from number_generator.glyphsets import get_dataset
+
+        if get_dataset(dataset).writers is None:
+            del missing["writer"]
+    return _checked(missing, {}, dataset)
+
+
+def _checked(values: dict[str, Any], names: dict[str, str], dataset: str = "mnist") -> dict[str, Any]:
+    """Validate and normalise the given option ``values``; ``names`` maps a field to the caller's spelling.
+
+    ``dataset`` is the one drawn from when ``values`` does not name it (for the writer check).
+    """
     from number_generator.glyphsets import get_dataset
 
     out = dict(values)
     if "spacing" in values:
-        out["spacing"] = check_spacing_range(values["spacing"], "spacing", names.get("spacing", "spacing_range"))
+        out["spacing"] = check_spacing_range(
+            values["spacing"], "spacing", names.get("spacing", "spacing_range"), MIN_SPACING
+        )
     if "width" in values:
         out["width"] = check_width(values["width"], names.get("width", "image_width"))
     if "word_spacing" in values:
@@ -144,10 +248,14 @@ def _checked(values: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
         out["strict"] = check_bool("strict", values["strict"])
     if "augment" in values:
         out["augment"] = resolve_augment(values["augment"])
-    if "writer" in values and values["writer"] not in WRITERS:
-        raise ValueError(f"unknown writer policy {values['writer']!r}; choose one of {', '.join(WRITERS)}")
+    if "fill" in values:
+        out["fill"] = check_fill(values["fill"])
+    if "height_jitter" in values:
+        out["height_jitter"] = _fraction("height_jitter", values["height_jitter"], 0.0, MAX_HEIGHT_JITTER)
     if "dataset" in values or "split" in values:
         source = get_dataset(values.get("dataset", "mnist"))
         out["dataset"] = source.name
         out["split"] = source.check_split(values.get("split", "train"))
+    if "writer" in values:
+        out["writer"] = check_writer(values["writer"], out.get("dataset", dataset))
     return out

@@ -10,10 +10,30 @@ export block path and the per-sample path are the same code.
 
 Draw order, per sample and from that sample's own generator (fixed: the bytes
 of every fixed-seed output depend on it): the width (only when a range is
-given), one glyph per real character (a single ``integers`` call), one bank
-entry per synthesised character left to right, the ``d - 1`` letter gaps,
-then one draw per space of each word gap.  Augmentation draws after all of
-these, from the same generator.
+given), the writer (only with ``writer="same"``: one ``integers`` call), one
+glyph per real character (a single ``integers`` call), one bank entry per
+synthesised character left to right, the ``d - 1`` letter gaps, then one draw
+per space of each word gap; then, only when asked for, the framing: the
+string's ink height and the ``d`` glyphs' height deviations (one ``random``
+call of ``d + 1`` values, with ``fill``), and the left margin (one ``random``
+call, with ``align="random"``).  Augmentation draws after all of these, from
+the same generator.  Options left at their defaults draw nothing more, so
+every fixed-seed output made before them keeps its bytes.
+
+Writers (``writer="same"``): the string's writer is drawn uniformly among the
+writers of the split (:mod:`number_generator.glyphsets.writers`); each glyph
+is drawn uniformly among that writer's glyphs of its class, or, for a class
+the writer never wrote, among those of its nearest writer in style space
+(:attr:`Plan.writer_ids` records who supplied each glyph, so the fallback is
+visible).  A synthesised character (hyphen, punctuation) is drawn from the
+:data:`PEN_WINDOW` bank entries whose stroke width is closest to the
+writer's measured stroke width, so it shares the string's pen.
+
+Framing (``fill``): the string's ink height ``H = f * 28`` px, ``f`` uniform in
+``fill``; glyph ``i`` is scaled by ``s_i = H * (1 + e_i) / 20`` (MNIST
+normalised every digit's ink to a 20-px box; ``e_i`` uniform in
+``+-height_jitter``), standing on a common baseline ``(28 + H) / 2`` px from
+the top.  :mod:`number_generator.core.framing` applies it to the pixels.
 """
 
 from __future__ import annotations
@@ -22,6 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
+from typing import Any
 
 import numpy as np
 
@@ -32,8 +53,14 @@ from number_generator.glyphsets.strokes import SYNTHESISED, synthetic_glyphs
 #: Class code of a character drawn by a synthesiser (see :mod:`number_generator.glyphsets.strokes`).
 SYNTHESISED_CLASS = -1
 _UNKNOWN = -2
+HEIGHT_PX = 28.0
 _TABLE_SIZE = 0x10000
 _SHORT_TEXT = 48
+#: Bank entries a synthesised character of a ``writer="same"`` string is drawn from: those of the
+#: closest stroke widths to the writer's (1/16 of a 4,096-entry bank: varied, yet one pen).
+PEN_WINDOW = 256
+#: Ink height, pixels, MNIST normalised each digit to (the 20 x 20 box inside its 28 x 28 frame).
+NOMINAL_INK_HEIGHT = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,9 +98,22 @@ class Plan:
     has_spaces : bool
         Whether some sample holds a space (a word gap).
     writer_ids : ndarray (m,) int64 or None
-        Writer of each glyph where known (-1 unknown); None: not recorded.
+        Writer who wrote each glyph where known (-1: unknown or synthesised);
+        with ``writer="same"`` a glyph the string's writer never wrote shows
+        the nearest writer that supplied it.  None: not recorded.
     dy : ndarray (m,) int64 or None
         Vertical offset of each glyph, pixels (positive = down); None: all 0.
+    writers : ndarray (n,) int64 or None
+        The writer drawn for each sample (``writer="same"``); None otherwise.
+    glyph_scales : ndarray (m,) float64 or None
+        Framing: the factor each glyph is scaled by about its frame's bottom
+        centre (see the module docstring); None: not framed.
+    baselines : ndarray (m,) float64 or None
+        Framing: the row (px from the top) each glyph's frame bottom (MNIST's
+        row 24) is moved to; None: not framed.
+    margins : ndarray (n,) float64 or None
+        ``align="random"``: each sample's left margin as a fraction in [0, 1)
+        of its spare width (see :func:`~number_generator.core.layout.arrange`).
     """
 
     texts: list[str]
@@ -91,6 +131,10 @@ class Plan:
     has_spaces: bool = False
     writer_ids: np.ndarray | None = None
     dy: np.ndarray | None = None
+    writers: np.ndarray | None = None
+    glyph_scales: np.ndarray | None = None
+    baselines: np.ndarray | None = None
+    margins: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -206,28 +250,56 @@ def plan_block(
     lo_s, hi_s1 = options.spacing[0], options.spacing[1] + 1
     lo_ws, hi_ws1 = options.word_spacing[0], options.word_spacing[1] + 1
     widths = [lo_w] * n
-    picks, bank_draws, gap_parts = [], [], []
+    picks, bank_draws, gap_parts, framing, margins = [], [], [], [], []
+    same = options.writer == "same"
+    if same:
+        hand = hands(options.dataset, options.split)
+        string_writers, suppliers = [], []
     for k, rng in enumerate(rngs):
         if lo_w != hi_w:
             widths[k] = int(rng.integers(lo_w, hi_w + 1))
-        picks.append(rng.integers(0, highs[real_bounds[k] : real_bounds[k + 1]]))
+        if same:
+            row = int(rng.integers(hand.count))
+            string_writers.append(row)
+            classes_k = real_classes[real_bounds[k] : real_bounds[k + 1]]
+            supplied = hand.table.supplier[row, classes_k]
+            suppliers.append(supplied)
+            picks.append(
+                hand.table.starts[supplied, classes_k] + rng.integers(0, hand.table.counts[supplied, classes_k])
+            )
+        else:
+            picks.append(rng.integers(0, highs[real_bounds[k] : real_bounds[k + 1]]))
         if any_synthesised:
-            for size in synth_sizes[synth_bounds[k] : synth_bounds[k + 1]]:
-                bank_draws.append(int(rng.integers(size)))
+            for j, size in enumerate(synth_sizes[synth_bounds[k] : synth_bounds[k + 1]]):
+                if same:
+                    bank_draws.append(hand.pen_entry(synth_chars[synth_bounds[k] + j], row, rng))
+                else:
+                    bank_draws.append(int(rng.integers(size)))
         gaps_k = rng.integers(lo_s, hi_s1, size=length_list[k] - 1)
         if any_space:
             a = int(starts[k])
             for j in breaks_of[k].tolist():
                 gaps_k[j - a] = rng.integers(lo_ws, hi_ws1, size=int(spaces[j])).sum()
         gap_parts.append(gaps_k)
-    ids = glyph_set.order[glyph_set.starts[real_classes] + (picks[0] if n == 1 else np.concatenate(picks))]
+        if options.fill is not None:
+            framing.append(rng.random(length_list[k] + 1))
+        if options.align == "random":
+            margins.append(rng.random())
+    if same:
+        ids = hand.table.order[np.concatenate(picks)]
+        real_writers = hand.table.ids[np.concatenate(suppliers)].astype(np.int64)
+    else:
+        ids = glyph_set.order[glyph_set.starts[real_classes] + (picks[0] if n == 1 else np.concatenate(picks))]
+        real_writers = glyph_set.writers[ids].astype(np.int64)
     if any_synthesised:
         glyph_ids = np.full(m, -1, dtype=np.int64)
         glyph_ids[real] = ids
         bank_ids = np.full(m, -1, dtype=np.int64)
         bank_ids[synthesised] = bank_draws
+        writer_ids = np.full(m, -1, dtype=np.int64)
+        writer_ids[real] = real_writers
     else:
-        glyph_ids, bank_ids = ids, np.full(m, -1, dtype=np.int64)
+        glyph_ids, bank_ids, writer_ids = ids, np.full(m, -1, dtype=np.int64), real_writers
     gaps = np.zeros(m, dtype=np.int64)
     if n == 1:
         gaps[:-1] = gap_parts[0]
@@ -249,4 +321,75 @@ def plan_block(
         align=options.align,
         strict=options.strict,
         has_spaces=any_space,
+        writer_ids=writer_ids,
+        writers=hand.table.ids[string_writers].astype(np.int64) if same else None,
+        **(frame(framing, lengths, options) if framing else {}),
+        margins=np.array(margins, dtype=np.float64) if margins else None,
     )
+
+
+def frame(draws: list[np.ndarray], lengths: np.ndarray, options: Options) -> dict[str, np.ndarray]:
+    """Per-glyph scale and baseline of framed samples (see the module docstring), from their ``fill`` draws.
+
+    ``draws[k]`` holds sample ``k``'s ``lengths[k] + 1`` uniform values: the
+    string's ink height first, then one per glyph for its deviation.
+    """
+    assert options.fill is not None
+    low, high = options.fill
+    u = np.concatenate(draws)
+    firsts = np.cumsum(lengths + 1) - (lengths + 1)
+    string_height = HEIGHT_PX * (low + (high - low) * u[firsts])  # (n,) px
+    is_glyph = np.ones(len(u), dtype=bool)
+    is_glyph[firsts] = False
+    height = np.repeat(string_height, lengths)
+    baseline = (HEIGHT_PX + height) / 2.0
+    glyph_height = height * (1.0 + options.height_jitter * (2.0 * u[is_glyph] - 1.0))
+    glyph_height = np.minimum(glyph_height, baseline)  # the ink stays inside the 28 rows
+    return {"glyph_scales": glyph_height / NOMINAL_INK_HEIGHT, "baselines": baseline}
+
+
+@dataclass(frozen=True, eq=False)
+class Hands:
+    """The writers of a split, for drawing one hand per string (``writer="same"``).
+
+    ``table`` is the split's :class:`~number_generator.glyphsets.writers.WriterTable`;
+    ``count`` its number of writers; :meth:`pen_entry` draws a synthesised
+    character's bank entry in the writer's pen width.
+    """
+
+    table: Any
+    count: int
+
+    def pen_entry(self, char: str, row: int, rng: np.random.Generator) -> int:
+        """A bank entry of ``char`` among the :data:`PEN_WINDOW` closest in stroke width to writer row ``row``'s.
+
+        One ``integers`` draw, like the ``writer="any"`` bank draw it replaces.
+        """
+        order, widths = pen_widths(char)
+        window = min(PEN_WINDOW, len(order))
+        centre = int(np.searchsorted(widths, self.table.style[row, 0]))
+        first = min(max(centre - window // 2, 0), len(order) - window)
+        return int(order[first + int(rng.integers(window))])
+
+
+@cache
+def pen_widths(char: str) -> tuple[np.ndarray, np.ndarray]:
+    """A synthesised character's bank entries sorted by stroke width (px), and those widths, ascending."""
+    from number_generator.glyphsets.writers import glyph_style
+
+    widths = glyph_style(synthetic_glyphs(char)[0])[:, 0]
+    order = np.argsort(widths, kind="stable")
+    return order, widths[order]
+
+
+@cache
+def hands(dataset: str, split: str) -> Hands:
+    """The :class:`Hands` of a split, built once per process.
+
+    The writer tables load OpenCV (style features); they are imported here, on
+    the first ``writer="same"`` plan, so drawing with any writer stays light.
+    """
+    from number_generator.glyphsets.writers import get_writer_table
+
+    table = get_writer_table(dataset, split)
+    return Hands(table, len(table.ids))

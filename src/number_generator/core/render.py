@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from number_generator.core.compositor import HEIGHT, Composed, compose, ink_to_image, to_uint8
+from number_generator.core.framing import frame_glyphs
 from number_generator.core.options import DEFAULT_WORD_SPACING, Options
 from number_generator.core.planner import Plan, plan_block
 from number_generator.core.randomness import as_generator, seed_argument
@@ -120,11 +121,15 @@ def render_block(
     glyph_aug = augment is not None and bool(augment.glyph)
     marks_aug = augment is not None and bool(augment.marks)
     image_aug = augment is not None and bool(augment.image)
-    if table is not None and not glyph_aug:
+    framed = plan.glyph_scales is not None and plan.baselines is not None
+    if table is not None and not glyph_aug and not framed:
         store_ids = table.ids(plan)
         columns, extents = table.columns, table.extents[store_ids]
     else:
         glyphs, extents = gather_glyphs(plan, glyph_set)
+        if plan.glyph_scales is not None and plan.baselines is not None:  # framing (core/framing.py), then style
+            glyphs = frame_glyphs(glyphs, plan.glyph_scales, plan.baselines)
+            extents = ink_extents(glyphs)
         if glyph_aug:
             for k, (a, length) in enumerate(zip(plan.starts.tolist(), plan.lengths.tolist())):
                 glyphs[a : a + length] = augment.apply_glyphs(
@@ -184,8 +189,23 @@ def samples_of(plan: Plan, composed: Composed) -> list[Sample]:
         else:
             a, length = int(plan.starts[k]), int(plan.lengths[k])
             boxes, indices = composed.boxes[k], plan.glyph_ids[a : a + length]
-        samples.append(Sample(composed.images[k], text, boxes, indices, plan.spacing(k), composed.scales[k]))
+        a, length = int(plan.starts[k]), int(plan.lengths[k])
+        spacing = plan.spacing(k) if composed.gaps is None else composed.gaps[a : a + length - 1]
+        samples.append(
+            Sample(composed.images[k], text, boxes, indices, spacing, composed.scales[k], *writers_of(plan, k))
+        )
     return samples
+
+
+def writers_of(plan: Plan, k: int) -> tuple[np.ndarray | None, int]:
+    """Sample ``k``'s writer id per character (-1: synthesised, space or unknown) and its string's writer (-1: any)."""
+    if plan.writer_ids is None:
+        return None, -1
+    a, length = int(plan.starts[k]), int(plan.lengths[k])
+    ids = plan.writer_ids[a : a + length]
+    if plan.has_spaces and plan.spaces[a : a + length].any():
+        ids = np.insert(ids, np.repeat(np.arange(1, length + 1), plan.spaces[a : a + length]), -1)
+    return ids, -1 if plan.writers is None else int(plan.writers[k])
 
 
 def draw_with(text: str, options: Options, rng: np.random.Generator) -> Sample:

@@ -28,8 +28,20 @@ class Sample:
         The gaps drawn between consecutive drawn (non-space) characters, in
         pixels between ink before any down-scaling; a word gap is the sum of
         its spaces' draws.
+        Negative gaps overlap the ink (``spacing`` with a negative minimum),
+        as placed: an overlap deeper than half the narrower neighbour's ink
+        allows is raised to that limit
+        (:func:`~number_generator.core.layout.overlap_limit`).
     scale : float
         1.0 when the strip fitted; else the down-scaling factor applied.
+    writers : ndarray, shape (n,), int64, or None
+        Writer id (NIST, from QMNIST) of each character's source glyph; -1 for
+        synthesised characters, spaces and datasets without writers.  With
+        ``writer="same"`` every entry equals :attr:`writer` except where that
+        writer never wrote the class and its nearest writer in style space
+        supplied the glyph (the fallback, visible here).
+    writer : int
+        The writer drawn for the string with ``writer="same"``; -1 otherwise.
     """
 
     image: np.ndarray
@@ -38,3 +50,5 @@ class Sample:
     glyph_indices: np.ndarray
     spacing: np.ndarray
     scale: float
+    writers: np.ndarray | None = None
+    writer: int = -1

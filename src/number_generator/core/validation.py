@@ -20,12 +20,18 @@ MAX_IMAGE_WIDTH = 16_384
 MAX_SEQUENCE_LENGTH = 1_024
 #: Largest accepted spacing between two characters, in pixels.
 MAX_SPACING = 1_000
+#: Most negative accepted spacing between two characters' ink (overlapping ink), pixels.  Each gap is
+#: further bounded per pair of glyphs (:func:`number_generator.core.layout.overlap_limit`): a neighbour
+#: may cover at most ``(w - 1) // 2`` of a glyph's ``w`` ink columns, and no glyph is wider than its
+#: 28-px frame, so a gap below ``-(28 - 1) // 2 = -13`` could never be honoured.
+MIN_SPACING = -13
 #: Largest number of images one batch call or CLI run may make.
 MAX_COUNT = 10_000_000
 #: Most bytes of images an eager call may return in a list (lazy views have no such limit).
 MAX_LIST_BYTES = 256 * 2**20
 
-ALIGNMENTS = ("center", "left", "right")
+#: Where a strip narrower than its width goes; ``random`` draws the left margin per sample.
+ALIGNMENTS = ("center", "left", "right", "random")
 
 
 class InvalidTypeError(ValueError, TypeError):
@@ -55,11 +61,14 @@ def check_int(name: str, value: object, minimum: int, maximum: int) -> int:
     return number
 
 
-def check_spacing_range(spacing_range: object, what: str = "spacing", name: str = "spacing_range") -> tuple[int, int]:
-    """``(min, max)`` spacing in pixels, ``0 <= min <= max <= MAX_SPACING``.
+def check_spacing_range(
+    spacing_range: object, what: str = "spacing", name: str = "spacing_range", minimum: int = 0
+) -> tuple[int, int]:
+    """``(min, max)`` spacing in pixels, ``minimum <= min <= max <= MAX_SPACING``.
 
     ``what`` names the quantity in errors (``"minimum word spacing 9 is ..."``),
     ``name`` the argument as the caller spelled it (``"word_spacing must be a pair"``).
+    ``minimum`` is 0 (word gaps) or :data:`MIN_SPACING` (gaps between characters may overlap).
     """
     if isinstance(spacing_range, (str, bytes)):
         raise InvalidTypeError(f"{name} must be a pair (min, max), got {spacing_range!r}")
@@ -68,8 +77,8 @@ def check_spacing_range(spacing_range: object, what: str = "spacing", name: str 
         given_low, given_high = pair
     except (TypeError, ValueError):
         raise InvalidTypeError(f"{name} must be a pair (min, max), got {spacing_range!r}") from None
-    low = check_int(f"minimum {what}", given_low, 0, MAX_SPACING)
-    high = check_int(f"maximum {what}", given_high, 0, MAX_SPACING)
+    low = check_int(f"minimum {what}", given_low, minimum, MAX_SPACING)
+    high = check_int(f"maximum {what}", given_high, minimum, MAX_SPACING)
     if low > high:
         raise ValueError(f"minimum {what} {low} is greater than maximum {what} {high}")
     return low, high

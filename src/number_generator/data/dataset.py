@@ -28,7 +28,7 @@ import numpy as np
 
 from number_generator.core.planner import plan_block
 from number_generator.core.randomness import sample_generator
-from number_generator.core.render import glyph_table, label_boxes, render_block, samples_of
+from number_generator.core.render import glyph_table, label_boxes, render_block, samples_of, writers_of
 from number_generator.core.sample import Sample
 from number_generator.core.validation import check_int
 from number_generator.data.phone import UniquePhoneNumbers
@@ -59,13 +59,16 @@ class Block:
     """Consecutive samples as stored by exports.
 
     ``images[k]`` is ``uint8 (28, W_k)``, 255 = paper, 0 = ink (``to_uint8`` of
-    the float image); ``texts[k]`` and ``boxes[k]`` as in :class:`Sample`.
+    the float image); ``texts[k]``, ``boxes[k]`` and ``writers[k]`` as in
+    :class:`Sample` (``writers`` is ``None`` unless the spec draws with
+    ``writer: same``, so exports of other specs keep their bytes).
     """
 
     indices: range
     texts: list
     boxes: list
     images: list
+    writers: list | None = None
 
 
 class SyntheticDataset:
@@ -224,7 +227,8 @@ class SyntheticDataset:
         boxes = composed.boxes
         if plan.has_spaces:
             boxes = [label_boxes(plan, k, composed.boxes[k])[0] for k in range(len(plan))]
-        return Block(range(start, stop), plan.texts, boxes, composed.images)
+        writers = [writers_of(plan, k)[0] for k in range(len(plan))] if plan.writers is not None else None
+        return Block(range(start, stop), plan.texts, boxes, composed.images, writers)
 
     def __repr__(self) -> str:
         return f"SyntheticDataset(length={self.length}, seed={self.seed}, spec_hash={self.spec.hash[:12]})"

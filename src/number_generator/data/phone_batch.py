@@ -37,8 +37,12 @@ def phone_spec(
     strict: bool = False,
     augment: Any = None,
     style: PhoneFormats = None,
+    writer: str | None = None,
 ) -> dict:
-    """The dataset spec (see :mod:`number_generator.data.spec`) of ``count`` distinct phone numbers on MNIST."""
+    """The dataset spec (see :mod:`number_generator.data.spec`) of ``count`` distinct phone numbers on MNIST.
+
+    ``writer`` is stored only when given, so specs without it keep their hash.
+    """
     if formats is not None and not isinstance(formats, (str, dict)):
         formats = list(formats)
     draw: dict[str, Any] = {"kind": "phone", "formats": formats, "separator": separator}
@@ -55,6 +59,7 @@ def phone_spec(
         "strict": strict,
         "augment": augment,
         "draw": draw,
+        **({"writer": writer} if writer is not None else {}),
     }
 
 
@@ -81,12 +86,13 @@ class PhoneNumberBatch:
         separator: str = "-",
         formats: PhoneFormats = None,
         split: str = "train",
-        align: str = "center",
+        align: str | None = "center",
         strict: bool = False,
         augment: Any = None,
         phone_formats: PhoneFormats = None,
         random_seed: int | np.random.Generator | None = None,
         style: PhoneFormats = None,
+        writer: str | None = None,
     ):
         if phone_formats is not None and formats is not None:
             raise ValueError("give phone_formats or its old spelling formats, not both")
@@ -99,6 +105,7 @@ class PhoneNumberBatch:
             align=align,
             strict=strict,
             augment=augment,
+            writer=writer,
         )
         self.spacing_range, self.image_width = options.spacing, options.width[0]
         self.align, self.strict, self.split, self.augment = (
@@ -124,6 +131,7 @@ class PhoneNumberBatch:
                 strict=self.strict,
                 augment=augment,
                 style=style,
+                writer=None if options.writer == "any" else options.writer,
             )
         )
 

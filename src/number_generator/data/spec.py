@@ -6,12 +6,15 @@ A spec::
     count: 100000             # number of samples (old spelling: length; the CLI's --count overrides it)
     dataset: mnist            # any registered glyph dataset
     split: train
-    spacing: [0, 4]           # inclusive gap range between characters' ink, pixels
+    spacing: [0, 4]           # inclusive gap range between characters' ink, pixels (-13 to 1000; < 0 overlaps)
     word_spacing: [10, 16]    # gap one space stands for (only for texts with spaces)
     width: 300                # or [200, 400]: a width drawn per sample
-    align: center
+    align: center             # or left, right, random (a random left margin per sample)
     strict: false
     augment: medium           # null, a preset, a pipeline dict, or a .json/.yaml file (inlined)
+    writer: same              # optional: one writer per string (default any)
+    fill: [0.55, 0.95]        # optional: share of the 28 rows the ink fills (default: MNIST's framing)
+    height_jitter: 0.06       # optional, with fill: per-glyph height deviation
     draw:                     # one source, or a list mixed by weight
       - {kind: phone, weight: 2, phone_formats: {mobile: 1, landline: 1}, separator: "-"}
       - {kind: digits, weight: 1, length: [4, 12]}        # length: characters per text
@@ -19,6 +22,11 @@ A spec::
       - {kind: words, words: ["2026", "11-25"]}   # or file: words.txt (one per line, inlined); spaces allowed
 
 The option keys are the fields of :class:`~number_generator.core.options.Options`.
+A pipeline's option defaults (the ``realistic`` preset's ``writer``,
+``spacing``, ``fill``, ``height_jitter``, ``align``) fill the keys the spec
+does not give, and are stored in the canonical form (so the hash says what is
+drawn); ``writer``, ``fill`` and ``height_jitter`` are stored only when given
+or so filled, so specs without them keep their hash.
 The canonical form keeps the key names specs were first hashed with
 (``length`` for the count, ``formats`` for phone formats), so every existing
 spec keeps its hash (exports resume by hash) whichever spelling it uses.
@@ -37,13 +45,21 @@ from typing import Any
 
 import numpy as np
 
-from number_generator.core.options import DEFAULT_WORD_SPACING, Options, resolve_augment
+from number_generator.core.options import (
+    DEFAULT_WORD_SPACING,
+    Options,
+    check_fill,
+    check_pipeline_options,
+    pipeline_defaults,
+    resolve_augment,
+)
 from number_generator.core.planner import classes_of
 from number_generator.core.validation import (
     ALIGNMENTS,
     MAX_COUNT,
     MAX_IMAGE_WIDTH,
     MAX_SEQUENCE_LENGTH,
+    MIN_SPACING,
     check_int,
     check_spacing_range,
     check_text,
@@ -68,6 +84,9 @@ SPEC_KEYS = (
     "augment",
     "draw",
     "word_spacing",
+    "writer",
+    "fill",
+    "height_jitter",
 )
 SOURCE_KEYS = {
     "digits": ("kind", "weight", "length"),
@@ -231,6 +250,9 @@ class DatasetSpec:
             dataset=d["dataset"],
             split=d["split"],
             augment=d["augment"],
+            writer=d.get("writer", "any"),
+            fill=check_fill(d.get("fill")),
+            height_jitter=d.get("height_jitter", 0.0),
         )
 
     def to_json(self) -> str:
@@ -346,7 +368,7 @@ def load_spec(spec: Any, *, count: int | None = None, length: int | None = None)
         raise _err("split" if "split" in str(exc) else "dataset", str(exc)) from None
     glyph_set = get_glyph_set(data["dataset"], data["split"])
     try:
-        data["spacing"] = list(check_spacing_range(spec.get("spacing", [0, 4])))
+        data["spacing"] = list(check_spacing_range(spec.get("spacing", [0, 4]), minimum=MIN_SPACING))
     except ValueError as exc:
         raise _err("spacing", str(exc)) from None
     data["width"] = _range("width", spec.get("width", 300), 1, MAX_IMAGE_WIDTH)
@@ -377,6 +399,21 @@ def load_spec(spec: Any, *, count: int | None = None, length: int | None = None)
         data["augment"] = augment.strip().lower()  # a preset name stays readable
     else:
         data["augment"] = pipeline.to_dict()
+    given = {key: spec[key] for key in ("writer", "fill", "height_jitter") if key in spec}
+    if given:
+        try:
+            options = check_pipeline_options(given, "spec")
+        except ValueError as exc:
+            key = next((k for k in given if f"{k}" in str(exc)), next(iter(given)))
+            raise _err(key, str(exc).removeprefix("spec: ")) from None
+        data.update(options)
+        if data.get("writer") == "same":
+            try:
+                Options(writer="same", dataset=data["dataset"])
+            except ValueError as exc:
+                raise _err("writer", str(exc)) from None
+    defaults = pipeline_defaults(pipeline, spec, data["dataset"])
+    data.update({key: list(value) if isinstance(value, tuple) else value for key, value in defaults.items()})
     draw = spec.get("draw", {"kind": "digits", "length": 10})
     if isinstance(draw, Mapping):
         draw = [draw]

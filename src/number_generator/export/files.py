@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 from number_generator.core.options import DEFAULT_WORD_SPACING, resolve_augment
-from number_generator.core.render import render_sequence, render_text
+from number_generator.core.render import draw, render_sequence, render_text
 from number_generator.core.validation import MAX_SEQUENCE_LENGTH, check_int, parse_digits
 from number_generator.data.dataset import SyntheticDataset
 from number_generator.data.phone_batch import PhoneNumberBatch
@@ -58,21 +58,32 @@ def write_sequence_png(
     *,
     seed: int,
     split: str = "train",
-    align: str = "center",
+    align: str | None = "center",
     strict: bool = False,
     overwrite: bool = False,
     augment=None,
     quality: int | None = None,
+    writer: str | None = None,
 ) -> Path:
     """Render ``digits`` and write one image.
 
     ``output_path`` ending in ``.png``, ``.jpg``/``.jpeg`` or ``.webp`` is the
     file (JPEG/WebP at ``quality``, 1-100); anything else is a folder (created
     with its parents) that gets the PNG :func:`sequence_file_name`.
+    ``None`` for ``spacing_range``, ``align`` or ``writer`` means not given
+    (the default, or the augmentation preset's).
     """
     digits = parse_digits(digits)
-    sample = render_sequence(
-        digits, spacing_range, image_width, seed=seed, split=split, align=align, strict=strict, augment=augment
+    sample = draw(
+        digits,
+        seed=seed,
+        spacing_range=spacing_range,
+        image_width=image_width,
+        split=split,
+        align=align,
+        strict=strict,
+        augment=augment,
+        writer=writer,
     )
     path = _output_file(output_path, sequence_file_name(digits, seed))
     return write_image(path, sample.image, quality=quality, overwrite=overwrite)
@@ -154,13 +165,14 @@ def export_phone_numbers(
     separator: str = "-",
     formats=None,
     split: str = "train",
-    align: str = "center",
+    align: str | None = "center",
     strict: bool = False,
     overwrite: bool = False,
     progress: bool = False,
     chunk_size: int | None = None,
     augment=None,
     style=None,
+    writer: str | None = None,
 ) -> ExportResult:
     """Write ``count`` distinct phone-number PNGs and ``labels.csv`` into ``out_dir``.
 
@@ -189,6 +201,7 @@ def export_phone_numbers(
         strict=strict,
         augment=augment,
         style=style,
+        writer=writer,
     )
     workers = check_int("workers", workers, 1, MAX_WORKERS)
     out_dir = Path(out_dir)
@@ -280,6 +293,7 @@ def write_preview(
     split: str = "train",
     overwrite: bool = False,
     quality: int | None = None,
+    writer: str | None = None,
 ) -> Path:
     """Write a contact sheet of ``count`` random digit sequences drawn with ``augment``.
 
@@ -301,7 +315,8 @@ def write_preview(
     spec = {
         "seed": seed,
         "length": count,
-        "spacing": list(spacing_range),
+        **({"spacing": list(spacing_range)} if spacing_range is not None else {}),
+        **({"writer": writer} if writer is not None else {}),
         "width": image_width,
         "split": split,
         "augment": augment,

@@ -61,9 +61,21 @@ def json_line(record: dict[str, Any]) -> str:
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
-def sample_record(index: int, text: str, boxes: np.ndarray) -> dict[str, Any]:
-    """A sample's metadata: ``{"text", "boxes" ([[x0, y0, x1, y1], ...], pixels), "index"}``."""
-    return {"text": text, "boxes": np.asarray(boxes).tolist(), "index": index}
+def sample_record(index: int, text: str, boxes: np.ndarray, writers: np.ndarray | None = None) -> dict[str, Any]:
+    """A sample's metadata: ``{"text", "boxes" ([[x0, y0, x1, y1], ...], pixels), "index"}``.
+
+    With ``writers`` (specs drawing with ``writer: same``) also ``"writers"``:
+    the writer id of each character (-1: synthesised or a space).
+    """
+    record = {"text": text, "boxes": np.asarray(boxes).tolist(), "index": index}
+    if writers is not None:
+        record["writers"] = np.asarray(writers).tolist()
+    return record
+
+
+def block_writers(block: Block) -> list:
+    """Each sample's writer ids, or ``None`` per sample when the block does not record them."""
+    return block.writers if block.writers is not None else [None] * len(block.texts)
 
 
 def labels_csv(metadata_lines: Iterable[str], label_column: str = "text") -> bytes:
@@ -144,9 +156,11 @@ class PngWriter(_Writer):
         self.lines: list[str] = []
 
     def add(self, block: Block) -> None:
-        for i, text, boxes, image in zip(block.indices, block.texts, block.boxes, block.images):
+        for i, text, boxes, image, writers in zip(
+            block.indices, block.texts, block.boxes, block.images, block_writers(block)
+        ):
             self.sink.add(self.member_of(i), encode_png(image))
-            self.lines.append(json_line({"file_name": self.path_of(i), **sample_record(i, text, boxes)}))
+            self.lines.append(json_line({"file_name": self.path_of(i), **sample_record(i, text, boxes, writers)}))
 
     def metadata(self) -> bytes:
         """The metadata lines so far (``metadata.jsonl`` / ``_index.jsonl``)."""
@@ -166,6 +180,7 @@ class NpzWriter(_Writer):
         self.widths: list[int] = []
         self.texts: list[str] = []
         self.boxes: list[np.ndarray] = []
+        self.writers: list[np.ndarray] = []
         self.offsets = [0]
         self.zf = zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED)
         header = {"descr": np.lib.format.dtype_to_descr(np.dtype(np.uint8)), "fortran_order": False}
@@ -181,6 +196,8 @@ class NpzWriter(_Writer):
             self.texts.append(text)
             self.boxes.append(np.asarray(boxes, dtype=np.int32).reshape(-1, 4))
             self.offsets.append(self.offsets[-1] + len(self.boxes[-1]))
+        if block.writers is not None:
+            self.writers.extend(np.asarray(w, dtype=np.int32) for w in block.writers)
         self.images.write(rows.tobytes())
 
     def close(self) -> None:
@@ -196,6 +213,7 @@ class NpzWriter(_Writer):
                 "boxes": np.concatenate(self.boxes).astype(np.int32),
                 "box_offsets": np.array(self.offsets, dtype=np.int64),
                 "indices": np.arange(self.start, self.start + self.count, dtype=np.int64),
+                **({"writers": np.concatenate(self.writers)} if self.writers else {}),
             },
         )
         self.zf.close()
@@ -220,10 +238,13 @@ class TarWriter(_Writer):
         self.tar.addfile(info, io.BytesIO(data))
 
     def add(self, block: Block) -> None:
-        for i, text, boxes, image in zip(block.indices, block.texts, block.boxes, block.images):
+        for i, text, boxes, image, writers in zip(
+            block.indices, block.texts, block.boxes, block.images, block_writers(block)
+        ):
             key = self.key_of(i)
             self._member(f"{key}.png", encode_png(image))
-            self._member(f"{key}.json", json.dumps(sample_record(i, text, boxes), separators=(",", ":")).encode())
+            record = sample_record(i, text, boxes, writers)
+            self._member(f"{key}.json", json.dumps(record, separators=(",", ":")).encode())
 
     def close(self) -> None:
         self.tar.close()
