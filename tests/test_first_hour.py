@@ -243,7 +243,7 @@ def client():
     ("method", "url", "kwargs", "loc"),
     [
         ("get", "/v1/sequence.png", {"params": {"digits": "12", "image_width": 0}}, ["query", "image_width"]),
-        ("get", "/v1/sequence.png", {"params": {"digits": "12", "min_spacing": -1}}, ["query", "min_spacing"]),
+        ("get", "/v1/sequence.png", {"params": {"digits": "12", "min_spacing": -14}}, ["query", "min_spacing"]),
         (
             "get",
             "/v1/sequence.png",

@@ -98,9 +98,7 @@ def check_choice(owner: str, name: str, value: Any, choices) -> str:
     return value
 
 
-def ranges_or_defaults(
-    given: dict[str, Any], visible: dict[str, tuple[float, float]], identity: dict[str, tuple[float, float]]
-) -> dict[str, Any]:
+def ranges_or_defaults(given: dict[str, Any], visible: dict[str, Any], identity: dict[str, Any]) -> dict[str, Any]:
     """The ranges of a transform with several: ``visible`` ones when none is given (``None``), else ``identity``
     for each one left out.
 
