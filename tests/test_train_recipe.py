@@ -135,11 +135,12 @@ def test_main_writes_results_curves_and_sheets(recipe, tmp_path):
     saved = json.loads((tmp_path / "results.json").read_text())
     assert saved["test_clean"] == report["test_clean"]
     for key in ("char", "sequence"):
-        assert 0.0 <= saved["test_clean"][key] <= 1.0 and 0.0 <= saved["test_heavy"][key] <= 1.0
+        for test_set in ("test_clean", "test_heavy", "test_realistic"):
+            assert 0.0 <= saved[test_set][key] <= 1.0
     assert [c["step"] for c in saved["curve"]] == [2, 4]
     from PIL import Image
 
-    for name in ("curves.png", "predictions-clean.png", "predictions-heavy.png"):
+    for name in ("curves.png", "predictions-clean.png", "predictions-heavy.png", "predictions-realistic.png"):
         with Image.open(tmp_path / name) as image:
             assert image.width > 200 and image.height > 50
     assert (tmp_path / "model.pt").stat().st_size > 10_000
