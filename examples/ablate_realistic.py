@@ -65,12 +65,22 @@ def _per_glyph_style(config: dict) -> dict:
     return config
 
 
+def _heavy_photometry(config: dict) -> dict:
+    """``heavy``'s image transforms (stronger perspective, lighting, blur, noise, erasing) beside the paper parts."""
+    paper = set().union(*GROUPS.values()) - {"IntensityRange"}
+    config["image"] = [item for item in config["image"] if item["type"] in paper] + copy.deepcopy(
+        PRESETS["heavy"]["image"]
+    )
+    return config
+
+
 VARIANTS: dict[str, Callable[[dict], dict] | None] = {
     "realistic": None,
     "realistic - one hand, overlap, framing": _without_options,
     "realistic - string-level style": _per_glyph_style,
     "realistic - all paper parts": _without_types(set().union(*GROUPS.values())),
     **{f"realistic - {group}": _without_types(types) for group, types in GROUPS.items()},
+    "realistic + heavy photometry": _heavy_photometry,
 }
 
 
