@@ -1,4 +1,9 @@
-"""The REST API against the real server on 127.0.0.1: endpoints, limits, API key, batch contents."""
+"""The REST API: endpoints, limits, API key, batch contents.
+
+Answers to requests are checked in-process (``TestClient(create_app(settings))``); the real server on
+127.0.0.1 (``number-generator serve``, tests/_api_server.py) for its start-up, the API key over real
+connections, and a batch streaming while other requests are answered.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +17,24 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 
-from _api_server import running_server, serve_args
+from _api_server import running_server, serve_args, server_in_thread
+from _cli import run_cli
 from number_generator import SyntheticDataset, generate_numbers_sequence, render_phone_number
+from number_generator.api import create_app
+from number_generator.api.settings import Settings
 from number_generator.io.png import to_uint8
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMITS = ("--max-length", "40", "--max-width", "1000", "--max-batch", "50", "--max-body-bytes", "2048")
+#: The limits of these tests: ``serve --max-length 40 --max-width 1000 --max-batch 50 --max-body-bytes 2048``.
+LIMITS = Settings(max_length=40, max_width=1000, max_batch=50, max_body_bytes=2048)
 
 
 @pytest.fixture(scope="module")
-def base():
-    with running_server(*LIMITS) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def client(base):
-    with httpx.Client(base_url=base, timeout=30) as c:
+def client():
+    with TestClient(create_app(LIMITS)) as c:
         yield c
 
 
@@ -285,45 +289,54 @@ def test_dockerfile_runs_the_same_serve_command_as_the_tests():
     assert re.search(r"pip install[^\n]*\.\[api\]", text)
 
 
-def test_serve_rejects_bad_settings_in_one_line():
-    import subprocess
+def test_serve_rejects_bad_settings_in_one_line(monkeypatch):
+    import uvicorn
 
-    from conftest import script
-
-    result = subprocess.run(
-        [script("number-generator"), "serve", "--port", "0"], capture_output=True, text=True, timeout=60
-    )
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("serve started a server on port 0"))
+    result = run_cli("number-generator", "serve", "--port", "0")
     assert (
         result.returncode == 2 and "port must be 1-65535, got 0" in result.stderr and "Traceback" not in result.stderr
     )
 
 
-def test_generation_does_not_block_the_event_loop():
-    """While a 10,000-image batch streams, other requests are still answered promptly."""
+def test_generation_does_not_block_the_event_loop(monkeypatch):
+    """While a 10,000-image batch is being generated, other requests are answered.
+
+    Deterministic: every block of the batch after the first waits for the test to say go, so the batch is
+    certainly unfinished while the other requests are made.  Generated on the event loop, the waiting
+    block would hold the loop, and the requests would get no answer (their timeout fails the test).
+    """
     import threading
 
-    with running_server() as url:
-        started, finished = threading.Event(), {}
+    original = SyntheticDataset.render_block
+    parked, go = threading.Event(), threading.Event()
+
+    def render_block(self, start: int, stop: int):
+        if start > 0:
+            parked.set()
+            go.wait(120)
+        return original(self, start, stop)
+
+    monkeypatch.setattr(SyntheticDataset, "render_block", render_block)
+    finished: dict = {}
+    with server_in_thread(create_app(Settings())) as url:
 
         def big_batch():
             with httpx.stream("POST", url + "/v1/batch", json={"kind": "digits", "count": 10_000}, timeout=300) as r:
-                size = 0
-                for chunk in r.iter_bytes():
-                    size += len(chunk)
-                    started.set()
-                finished["size"], finished["status"] = size, r.status_code
+                finished["size"] = sum(len(chunk) for chunk in r.iter_bytes())
+                finished["status"] = r.status_code
 
         thread = threading.Thread(target=big_batch)
         thread.start()
-        assert started.wait(60)
-        for _ in range(5):
-            assert httpx.get(url + "/v1/sequence.png", params={"digits": "12"}, timeout=60).status_code == 200
-        # Answered while the batch is still streaming: a batch generated on the event loop in one go
-        # would answer them only after its last byte.
-        still_streaming = thread.is_alive()
-        thread.join(300)
-        assert finished["status"] == 200 and finished["size"] > 10_000 * 500
-        assert still_streaming
+        try:
+            assert parked.wait(120), "the batch never reached its second block"
+            for _ in range(5):
+                assert httpx.get(url + "/v1/sequence.png", params={"digits": "12"}, timeout=30).status_code == 200
+            assert thread.is_alive() and not finished  # the batch is still waiting for its second block
+        finally:
+            go.set()
+            thread.join(300)
+    assert finished["status"] == 200 and finished["size"] > 10_000 * 500
 
 
 def test_batch_texts_may_hold_spaces(client):

@@ -1,4 +1,5 @@
-"""The installed command-line tools, run as real subprocesses."""
+"""The command-line tools: in this process (tests/_cli.py), and as real subprocesses for the installed
+scripts themselves and for what needs a process of its own (an interrupt)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from _cli import Result, run_cli
 from conftest import script
 
 
-def run(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=120)
+def run(program: str, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
+    """``program`` (a console script's name) run in this process."""
+    result = run_cli(program, *args, cwd=cwd)
     if check and result.returncode != 0:
-        raise AssertionError(f"{args} exited {result.returncode}: {result.stderr}")
+        raise AssertionError(f"{result.args} exited {result.returncode}: {result.stderr}")
     return result
 
 
@@ -29,20 +32,27 @@ def open_png(path: Path) -> np.ndarray:
         return np.asarray(image)
 
 
-def test_sequence_png_in_the_current_directory(tmp_path):
-    result = run(
-        script("generate-numbers-sequence"),
-        "350",
-        "--min-spacing",
-        "2",
-        "--max-spacing",
-        "5",
-        "--image-width",
-        "120",
-        "--seed",
-        "9",
+def test_the_installed_script_writes_a_sequence_png_in_the_current_directory(tmp_path):
+    """A real process of the installed console script (the other tests call its entry point in-process)."""
+    result = subprocess.run(
+        [
+            script("generate-numbers-sequence"),
+            "350",
+            "--min-spacing",
+            "2",
+            "--max-spacing",
+            "5",
+            "--image-width",
+            "120",
+            "--seed",
+            "9",
+        ],
         cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    assert result.returncode == 0, result.stderr
     path = tmp_path / "sequence-350-seed9.png"
     assert result.stdout.strip() == "sequence-350-seed9.png"
     pixels = open_png(path)
@@ -52,9 +62,9 @@ def test_sequence_png_in_the_current_directory(tmp_path):
 
 
 def test_spaced_digits_seed_alias_and_explicit_png_path_give_the_same_bytes(tmp_path):
-    run(script("generate-numbers-sequence"), "350", "--seed", "4", "--output-path", str(tmp_path / "a.png"))
+    run("generate-numbers-sequence", "350", "--seed", "4", "--output-path", str(tmp_path / "a.png"))
     run(
-        script("number-generator"),
+        "number-generator",
         "generate-numbers-sequence",
         "3",
         "5",
@@ -70,7 +80,7 @@ def test_spaced_digits_seed_alias_and_explicit_png_path_give_the_same_bytes(tmp_
 def test_pixels_match_the_library(tmp_path):
     from number_generator import generate_numbers_sequence
 
-    run(script("generate-numbers-sequence"), "0123456789", "--seed", "2", "--output-path", str(tmp_path / "x.png"))
+    run("generate-numbers-sequence", "0123456789", "--seed", "2", "--output-path", str(tmp_path / "x.png"))
     expected = np.rint(generate_numbers_sequence("0123456789", (0, 4), 300, seed=2) * 255).astype(np.uint8)
     np.testing.assert_array_equal(open_png(tmp_path / "x.png"), expected)
 
@@ -78,14 +88,14 @@ def test_pixels_match_the_library(tmp_path):
 def test_existing_files_are_not_overwritten(tmp_path):
     target = tmp_path / "x.png"
     target.write_bytes(b"keep me")
-    result = run(script("generate-numbers-sequence"), "12", "--output-path", str(target), check=False)
+    result = run("generate-numbers-sequence", "12", "--output-path", str(target), check=False)
     assert result.returncode == 2
     assert (
         result.stderr.strip()
         == f"generate-numbers-sequence: error: {target} exists; pass overwrite=True (CLI: --overwrite) to replace it"
     )
     assert target.read_bytes() == b"keep me"
-    run(script("generate-numbers-sequence"), "12", "--output-path", str(target), "--overwrite")
+    run("generate-numbers-sequence", "12", "--output-path", str(target), "--overwrite")
     assert open_png(target).shape == (28, 300)
 
 
@@ -102,7 +112,7 @@ def test_existing_files_are_not_overwritten(tmp_path):
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(tmp_path, args, message):
-    result = run(script("generate-numbers-sequence"), *args, cwd=tmp_path, check=False)
+    result = run("generate-numbers-sequence", *args, cwd=tmp_path, check=False)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
@@ -118,7 +128,7 @@ def read_labels(folder: Path) -> list[list[str]]:
 def test_phone_numbers_are_identical_for_any_worker_count(tmp_path):
     for workers in ("1", "2"):
         run(
-            script("generate-phone-numbers"),
+            "generate-phone-numbers",
             "--num-images",
             "600",
             "--seed",
@@ -137,7 +147,7 @@ def test_phone_numbers_are_identical_for_any_worker_count(tmp_path):
     assert len(names) == 603 and {"labels.csv", "manifest.json", "metadata.jsonl"} < set(names)
     for name in names:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
-    check = run(script("number-generator"), "dataset", "verify", str(two))
+    check = run("number-generator", "dataset", "verify", str(two))
     assert check.stdout.startswith("ok: 3 shards, 600 samples")
     rows = read_labels(one)
     assert rows[0] == ["file_name", "number"]
@@ -152,7 +162,7 @@ def test_phone_labels_match_the_library(tmp_path):
     from number_generator import PhoneNumberBatch
 
     run(
-        script("number-generator"),
+        "number-generator",
         "generate-phone-numbers",
         "--num-images",
         "5",
@@ -168,11 +178,11 @@ def test_phone_labels_match_the_library(tmp_path):
 
 
 def test_phone_numbers_refuse_to_overwrite_and_bad_counts(tmp_path):
-    run(script("generate-phone-numbers"), "--num-images", "3", "--seed", "1", "--output-path", str(tmp_path))
-    again = run(script("generate-phone-numbers"), "--num-images", "3", "--output-path", str(tmp_path), check=False)
+    run("generate-phone-numbers", "--num-images", "3", "--seed", "1", "--output-path", str(tmp_path))
+    again = run("generate-phone-numbers", "--num-images", "3", "--output-path", str(tmp_path), check=False)
     assert again.returncode == 2 and "exists (and 3 more); use --overwrite" in again.stderr
     too_many = run(
-        script("generate-phone-numbers"),
+        "generate-phone-numbers",
         "--num-images",
         "2000000",
         "--format",
@@ -234,9 +244,9 @@ def test_an_interrupted_run_keeps_finished_files_and_lists_only_them(tmp_path):
 
 
 def test_datasets_verify_and_demo(tmp_path):
-    verify = run(script("number-generator"), "datasets", "verify")
+    verify = run("number-generator", "datasets", "verify")
     assert verify.stdout.count(" ok") == 6  # 4 MNIST files, 2 QMNIST label files
-    run(script("number-generator"), "demo", str(tmp_path / "samples"))
+    run("number-generator", "demo", str(tmp_path / "samples"))
     assert open_png(tmp_path / "samples" / "sequence-0123456789.png").shape == (28, 300)
     assert len(read_labels(tmp_path / "samples" / "phone-numbers")) == 13
     with Image.open(tmp_path / "samples" / "phone-numbers-page.png") as page:
