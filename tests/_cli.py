@@ -13,6 +13,8 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -99,3 +101,42 @@ def run_cli(program: str, *args: str, cwd: Path | None = None) -> Result:
         root.removeHandler(handler)
         warnings.formatwarning = formatwarning
     return Result([program, *args], code, out.getvalue(), err.getvalue())
+
+
+#: ``python -c GATED GATE FIRST_HELD ARGS...``: ``number-generator ARGS...`` in a process of its own whose
+#: rendering of samples FIRST_HELD and later waits until the file GATE/go exists (forever, if it never
+#: appears), after touching GATE/parked-PID-START.  Pool workers are forked and inherit the gate.  Tests
+#: use it to stop an export at a known point instead of racing it: kill it there, or start a second run.
+GATED = """
+import os, sys, time
+from pathlib import Path
+from number_generator import cli
+from number_generator.data.dataset import SyntheticDataset
+
+gate, first_held = Path(sys.argv[1]), int(sys.argv[2])
+render_block = SyntheticDataset.render_block
+
+def gated(self, start, stop):
+    if start >= first_held:
+        (gate / f"parked-{os.getpid()}-{start}").touch()
+        while not (gate / "go").exists():
+            time.sleep(0.01)
+    return render_block(self, start, stop)
+
+SyntheticDataset.render_block = gated
+cli.main(sys.argv[3:])
+"""
+
+
+def gated_command(gate: Path, first_held: int, *args: str) -> list[str]:
+    """The command line of ``number-generator ARGS`` held at sample ``first_held`` (see :data:`GATED`)."""
+    gate.mkdir(parents=True, exist_ok=True)
+    return [sys.executable, "-c", GATED, str(gate), str(first_held), *args]
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    """Poll ``condition`` until it holds (a bound on a wait, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.01)

@@ -10,10 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import signal
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -22,8 +19,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from _api_server import free_port, running_server, serve_args
-from conftest import script
+from _api_server import running_server, server_process
+from _cli import run_cli
 from number_generator.api import create_app
 from number_generator.api.limits import RETRY_AFTER_SECONDS, request_cost
 from number_generator.api.settings import ENV_PREFIX, Settings
@@ -167,16 +164,14 @@ def test_the_key_cookie_is_secure_over_https_and_behind_a_proxy_that_says_so():
 
 
 @pytest.mark.parametrize("bad", ["two words", "semi;colon", "clé", 'quo"te', "comma,", "tab\there"])
-def test_unusable_keys_are_refused_at_start_up(bad):
+def test_unusable_keys_are_refused_at_start_up(bad, monkeypatch):
+    import uvicorn
+
     with pytest.raises(ValueError, match="must be printable ASCII without spaces"):
         Settings(api_key=bad)
-    result = subprocess.run(
-        [script("number-generator"), "serve", "--port", "1"],
-        env={**os.environ, ENV_PREFIX + "KEY": bad},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    monkeypatch.setenv(ENV_PREFIX + "KEY", bad)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("serve started with an unusable key"))
+    result = run_cli("number-generator", "serve", "--port", "1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "printable ASCII" in result.stderr
 
@@ -199,19 +194,11 @@ def test_the_key_is_redacted_from_the_access_log(keyed):
 
 
 def test_the_real_server_logs_no_key():
-    port = free_port()
-    args = [a for a in serve_args(port, "--api-key", KEY) if a != "--no-access-log"] + ["--access-log"]
-    with tempfile.TemporaryFile("w+") as log:
-        process = subprocess.Popen([script(args[0]), *args[1:]], stdout=log, stderr=subprocess.STDOUT, text=True)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            _wait_healthy(base, process)
-            assert httpx.get(base + "/", params={"api_key": KEY}, follow_redirects=False).status_code == 303
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-        log.seek(0)
-        text = log.read()
+    with server_process(None, "--api-key", KEY, "--access-log") as server:  # the last access-log flag wins
+        assert httpx.get(server.url + "/", params={"api_key": KEY}, follow_redirects=False).status_code == 303
+        server.process.terminate()
+        server.process.wait(timeout=30)
+        text = server.output()
     assert "api_key=***" in text and KEY not in text
 
 
@@ -219,19 +206,6 @@ def test_the_real_server_logs_no_key():
 
 HUGE = {"count": 200_000, "image_width": 2000, "augment": "heavy", "format": "npz"}
 HUGE_ENV = {ENV_PREFIX + "MAX_BATCH": "1000000", ENV_PREFIX + "MAX_COST": str(10**15), ENV_PREFIX + "MAX_STREAMS": "1"}
-
-
-def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "server exited"
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def _start_huge_stream(base: str) -> tuple[httpx.Client, httpx.Response, Iterator[bytes]]:
@@ -260,25 +234,13 @@ def test_a_disconnected_client_stops_its_stream_and_frees_the_slot():
 
 
 def test_a_stopping_server_cancels_open_streams():
-    port = free_port()
-    args = serve_args(port)
-    env = {**os.environ, **HUGE_ENV, ENV_PREFIX + "SHUTDOWN_GRACE": "1"}
-    process = subprocess.Popen(
-        [script(args[0]), *args[1:]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, process)
-        _, _, chunks = _start_huge_stream(base)
+    with server_process(None, env={**HUGE_ENV, ENV_PREFIX + "SHUTDOWN_GRACE": "1"}) as server:
+        _, _, chunks = _start_huge_stream(server.url)
         reader = threading.Thread(target=lambda: sum(1 for _ in _drain(chunks)), daemon=True)
         reader.start()
-        process.send_signal(signal.SIGTERM)
+        server.process.send_signal(signal.SIGTERM)
         # without a grace timeout, uvicorn waits for the stream: many minutes
-        assert process.wait(timeout=60) is not None
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        assert server.process.wait(timeout=60) is not None
 
 
 def _drain(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import script
+from _cli import Result, run_cli
 from number_generator import PhoneNumberBatch, generate_numbers_sequence, render_phone_number, render_sequence
 from number_generator.augment import PRESETS, Pipeline, resolve_augment
 from number_generator.export.files import export_phone_numbers
@@ -19,10 +17,11 @@ GEOMETRY_ONLY = {
 }
 
 
-def run(*args, check=True):
-    result = subprocess.run(list(args), capture_output=True, text=True, timeout=120)
+def run(program: str, *args: str, check: bool = True) -> Result:
+    """Console script ``program`` run in this process (tests/_cli.py)."""
+    result = run_cli(program, *args)
     if check and result.returncode != 0:
-        raise AssertionError(f"{args} exited {result.returncode}: {result.stderr}")
+        raise AssertionError(f"{result.args} exited {result.returncode}: {result.stderr}")
     return result
 
 
@@ -90,7 +89,7 @@ def test_bad_augment_is_a_value_error_before_any_work(tmp_path):
 def test_cli_augment_matches_the_library(tmp_path):
     out = tmp_path / "x.png"
     run(
-        script("generate-numbers-sequence"),
+        "generate-numbers-sequence",
         "0123456789",
         "--seed",
         "2",
@@ -108,7 +107,7 @@ def test_cli_augment_file_and_errors(tmp_path):
     cfg = tmp_path / "aug.yaml"
     cfg.write_text("image:\n  - type: GaussianNoise\n    sigma: [0.05, 0.1]\n")
     run(
-        script("generate-phone-numbers"),
+        "generate-phone-numbers",
         "--num-images",
         "3",
         "--seed",
@@ -123,7 +122,7 @@ def test_cli_augment_file_and_errors(tmp_path):
     bad.write_text("image:\n  - type: GaussianNoise\n    sigmaa: 0.1\n")
     for spec, words in ((str(bad), ["'sigmaa'", "valid parameters: sigma, p"]), ("strong", ["'strong'"])):
         result = run(
-            script("generate-numbers-sequence"),
+            "generate-numbers-sequence",
             "12",
             "--augment",
             spec,
@@ -140,7 +139,7 @@ def test_cli_augment_file_and_errors(tmp_path):
 
 def test_preview_writes_a_contact_sheet(tmp_path):
     result = run(
-        script("number-generator"),
+        "number-generator",
         "preview",
         str(tmp_path),
         "--augment",
@@ -158,7 +157,7 @@ def test_preview_writes_a_contact_sheet(tmp_path):
         assert im.mode == "L" and im.width > 2 * 300 * 2 and im.height > 2 * 28 * 2
         first = np.asarray(im).copy()
     run(
-        script("number-generator"),
+        "number-generator",
         "preview",
         str(tmp_path / "again.png"),
         "--augment",
@@ -172,5 +171,5 @@ def test_preview_writes_a_contact_sheet(tmp_path):
     )
     with Image.open(tmp_path / "again.png") as im:
         assert np.array_equal(np.asarray(im), first)
-    again = run(script("number-generator"), "preview", str(path), "--augment", "light", check=False)
+    again = run("number-generator", "preview", str(path), "--augment", "light", check=False)
     assert again.returncode == 2 and "exists" in again.stderr

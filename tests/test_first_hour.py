@@ -1,6 +1,7 @@
 """What a new user, or a user of the original mnist-digit-gen project, meets in the first hour (issue 16).
 
-The command-line tools run as real subprocesses, as in test_cli.py.
+The command-line tools run in this process (tests/_cli.py), as in test_cli.py; ``python -m number_generator``
+and the uvicorn import path as real processes.  REST answers in-process (``TestClient``).
 """
 
 from __future__ import annotations
@@ -10,24 +11,24 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import script
+from _cli import Result, run_cli
 from number_generator.augment import GLYPH_TRANSFORMS, IMAGE_TRANSFORMS
 
 CANNOT_WRITE = 73  # the one documented exit status for "cannot write the output"
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=120)
+def run(program: str, *args: str, cwd: Path | None = None) -> Result:
+    """Console script ``program`` run in this process."""
+    return run_cli(program, *args, cwd=cwd)
 
 
-def one_error_line(result: subprocess.CompletedProcess) -> str:
+def one_error_line(result: Result | subprocess.CompletedProcess) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -44,7 +45,7 @@ def test_jpeg_and_webp_outputs_are_written_in_that_format(tmp_path, suffix, pill
     low, high = tmp_path / f"low{suffix}", tmp_path / f"high{suffix}"
     for path, quality in ((low, "20"), (high, "95")):
         command = ("350", "--seed", "3", "--output-path", str(path), "--quality", quality)
-        result = run(script("generate-numbers-sequence"), *command)
+        result = run("generate-numbers-sequence", *command)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == str(path)
     expected = np.rint(generate_numbers_sequence("350", (0, 4), 300, seed=3) * 255)
@@ -59,7 +60,7 @@ def test_jpeg_and_webp_outputs_are_written_in_that_format(tmp_path, suffix, pill
 
 
 def test_other_image_suffixes_are_refused_naming_the_supported_formats(tmp_path):
-    result = run(script("generate-numbers-sequence"), "350", "--output-path", str(tmp_path / "x.bmp"))
+    result = run("generate-numbers-sequence", "350", "--output-path", str(tmp_path / "x.bmp"))
     assert result.returncode == 2
     line = one_error_line(result)
     assert ".bmp" in line and ".png, .jpg, .jpeg, .webp" in line
@@ -67,21 +68,21 @@ def test_other_image_suffixes_are_refused_naming_the_supported_formats(tmp_path)
 
 
 def test_quality_is_refused_for_png_and_out_of_range(tmp_path):
-    png = run(script("generate-numbers-sequence"), "1", "--output-path", str(tmp_path / "x.png"), "--quality", "50")
+    png = run("generate-numbers-sequence", "1", "--output-path", str(tmp_path / "x.png"), "--quality", "50")
     assert png.returncode == 2 and "quality" in one_error_line(png)
-    bad = run(script("generate-numbers-sequence"), "1", "--output-path", str(tmp_path / "x.jpg"), "--quality", "0")
+    bad = run("generate-numbers-sequence", "1", "--output-path", str(tmp_path / "x.jpg"), "--quality", "0")
     assert bad.returncode == 2 and "--quality" in one_error_line(bad)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_phone_numbers_refuse_an_image_path_as_their_folder(tmp_path):
-    result = run(script("generate-phone-numbers"), "--num-images", "2", "--output-path", str(tmp_path / "x.jpg"))
+    result = run("generate-phone-numbers", "--num-images", "2", "--output-path", str(tmp_path / "x.jpg"))
     assert result.returncode == 2 and "folder" in one_error_line(result)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_preview_writes_jpeg(tmp_path):
-    result = run(script("number-generator"), "preview", str(tmp_path / "p.jpg"), "--count", "2", "--quality", "80")
+    result = run("number-generator", "preview", str(tmp_path / "p.jpg"), "--count", "2", "--quality", "80")
     assert result.returncode == 0, result.stderr
     with Image.open(tmp_path / "p.jpg") as image:
         assert image.format == "JPEG"
@@ -92,7 +93,7 @@ def test_preview_writes_jpeg(tmp_path):
 
 def test_a_typo_in_a_file_path_does_not_scatter_folders(tmp_path):
     target = tmp_path / "typo" / "dir" / "x.png"
-    result = run(script("generate-numbers-sequence"), "1", "--output-path", str(target))
+    result = run("generate-numbers-sequence", "1", "--output-path", str(target))
     assert result.returncode == CANNOT_WRITE
     line = one_error_line(result)
     assert str(target) in line and str(tmp_path / "typo") in line
@@ -100,18 +101,18 @@ def test_a_typo_in_a_file_path_does_not_scatter_folders(tmp_path):
 
 
 def test_the_last_missing_folder_of_a_file_path_and_output_folders_are_created(tmp_path):
-    one_level = run(script("generate-numbers-sequence"), "1", "--output-path", "out/x.png", cwd=tmp_path)
+    one_level = run("generate-numbers-sequence", "1", "--output-path", "out/x.png", cwd=tmp_path)
     assert one_level.returncode == 0 and (tmp_path / "out" / "x.png").is_file()
-    folder = run(script("generate-numbers-sequence"), "1", "--seed", "1", "--output-path", "a/b/c", cwd=tmp_path)
+    folder = run("generate-numbers-sequence", "1", "--seed", "1", "--output-path", "a/b/c", cwd=tmp_path)
     assert folder.returncode == 0 and (tmp_path / "a/b/c/sequence-1-seed1.png").is_file()
-    helptext = " ".join(run(script("generate-numbers-sequence"), "--help").stdout.split())
+    helptext = " ".join(run("generate-numbers-sequence", "--help").stdout.split())
     assert "created with missing parents" in helptext and "only if that folder's parent exists" in helptext
 
 
 def test_an_unwritable_output_names_the_users_path_and_exits_73(tmp_path):
     target = tmp_path / "x.png"
     target.mkdir()  # a folder where the file should go: even root cannot replace it with a file
-    result = run(script("generate-numbers-sequence"), "1", "--output-path", str(target), "--overwrite")
+    result = run("generate-numbers-sequence", "1", "--output-path", str(target), "--overwrite")
     assert result.returncode == CANNOT_WRITE
     line = one_error_line(result)
     assert line.startswith(f"generate-numbers-sequence: error: cannot write {target}")
@@ -126,10 +127,10 @@ def test_a_read_only_folder_exits_73_for_every_writing_command(tmp_path):
     locked.chmod(0o555)
     try:
         commands = [
-            (script("generate-numbers-sequence"), "1", "--output-path", str(locked / "x.png")),
-            (script("generate-phone-numbers"), "--num-images", "2", "--output-path", str(locked / "p")),
-            (script("number-generator"), "demo", str(locked / "d")),
-            (script("number-generator"), "preview", str(locked / "p.png"), "--count", "1"),
+            ("generate-numbers-sequence", "1", "--output-path", str(locked / "x.png")),
+            ("generate-phone-numbers", "--num-images", "2", "--output-path", str(locked / "p")),
+            ("number-generator", "demo", str(locked / "d")),
+            ("number-generator", "preview", str(locked / "p.png"), "--count", "1"),
         ]
         for command in commands:
             result = run(*command)
@@ -144,7 +145,7 @@ def test_a_read_only_folder_exits_73_for_every_writing_command(tmp_path):
 
 @pytest.mark.parametrize("args", [(), ("datasets",)])
 def test_a_group_without_subcommand_prints_its_normal_help(args):
-    result = run(script("number-generator"), *args)
+    result = run("number-generator", *args)
     assert result.returncode == 2
     assert result.stderr.startswith("Usage: number-generator")
     assert "\nCommands:\n" in result.stderr and "error:" not in result.stderr
@@ -157,19 +158,19 @@ def test_a_missing_fsspec_package_is_one_line_naming_it(tmp_path, url, package):
     if importlib.util.find_spec(package) is not None:
         pytest.skip(f"{package} is installed")
     (tmp_path / "spec.yaml").write_text("seed: 1\nlength: 4\n")
-    result = run(script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", url)
+    result = run("number-generator", "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", url)
     assert result.returncode == 1
     assert package in one_error_line(result)
 
 
 def test_num_images_zero_names_the_option():
-    result = run(script("generate-phone-numbers"), "--num-images", "0")
+    result = run("generate-phone-numbers", "--num-images", "0")
     assert result.returncode == 2
     assert "--num-images" in one_error_line(result)
 
 
 def test_removing_a_dataset_that_is_not_there_says_so():
-    result = run(script("number-generator"), "datasets", "remove", "emnist-letters")
+    result = run("number-generator", "datasets", "remove", "emnist-letters")
     assert result.returncode == 0
     assert "was not there" in result.stdout and "freed" not in result.stdout
 
@@ -178,15 +179,13 @@ def test_removing_a_dataset_that_is_not_there_says_so():
 
 
 def test_a_random_seed_is_printed_and_remakes_the_same_images(tmp_path):
-    first = run(script("generate-phone-numbers"), "--num-images", "3", "--output-path", str(tmp_path / "a"))
+    first = run("generate-phone-numbers", "--num-images", "3", "--output-path", str(tmp_path / "a"))
     assert first.returncode == 0, first.stderr
     seed = re.fullmatch(
         r"seed (\d+) \(pass --seed \1 to make the same output again\)", first.stderr.strip().splitlines()[-1]
     )
     assert seed is not None, first.stderr
-    again = run(
-        script("generate-phone-numbers"), "--num-images", "3", "--seed", seed[1], "--output-path", str(tmp_path / "b")
-    )
+    again = run("generate-phone-numbers", "--num-images", "3", "--seed", seed[1], "--output-path", str(tmp_path / "b"))
     assert again.returncode == 0 and "seed" not in again.stderr
     for name in ("phone-000000.png", "phone-000002.png", "labels.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -194,8 +193,8 @@ def test_a_random_seed_is_printed_and_remakes_the_same_images(tmp_path):
 
 def test_no_verbose_prints_no_progress_and_no_seed(tmp_path):
     for command in (
-        (script("generate-phone-numbers"), "--num-images", "3", "--output-path", str(tmp_path / "p")),
-        (script("generate-numbers-sequence"), "42", "--output-path", str(tmp_path / "x.png")),
+        ("generate-phone-numbers", "--num-images", "3", "--output-path", str(tmp_path / "p")),
+        ("generate-numbers-sequence", "42", "--output-path", str(tmp_path / "x.png")),
     ):
         quiet = run(*command, "--no-verbose")
         assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout.strip()
@@ -203,15 +202,15 @@ def test_no_verbose_prints_no_progress_and_no_seed(tmp_path):
 
 
 def test_demo_help_has_one_default_and_demo_refuses_to_overwrite(tmp_path):
-    helptext = " ".join(run(script("number-generator"), "demo", "--help").stdout.split())
+    helptext = " ".join(run("number-generator", "demo", "--help").stdout.split())
     assert "random, printed" not in helptext and "[default: 0]" in helptext
-    assert run(script("number-generator"), "demo", str(tmp_path)).returncode == 0
+    assert run("number-generator", "demo", str(tmp_path)).returncode == 0
     page = tmp_path / "phone-numbers-page.png"
     page.write_bytes(b"mine")
-    again = run(script("number-generator"), "demo", str(tmp_path))
+    again = run("number-generator", "demo", str(tmp_path))
     assert again.returncode == 2 and "--overwrite" in one_error_line(again)
     assert page.read_bytes() == b"mine"
-    assert run(script("number-generator"), "demo", str(tmp_path), "--overwrite").returncode == 0
+    assert run("number-generator", "demo", str(tmp_path), "--overwrite").returncode == 0
     assert page.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -219,8 +218,12 @@ def test_demo_help_has_one_default_and_demo_refuses_to_overwrite(tmp_path):
 
 
 def test_python_dash_m_runs_the_cli(tmp_path):
-    result = run(
-        sys.executable, "-m", "number_generator", "generate-numbers-sequence", "12", "--seed", "1", cwd=tmp_path
+    result = subprocess.run(
+        [sys.executable, "-m", "number_generator", "generate-numbers-sequence", "12", "--seed", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "sequence-12-seed1.png").is_file()
@@ -231,11 +234,12 @@ def test_python_dash_m_runs_the_cli(tmp_path):
 
 @pytest.fixture(scope="module")
 def client():
-    import httpx
+    from fastapi.testclient import TestClient
 
-    from _api_server import running_server
+    from number_generator.api import create_app
+    from number_generator.api.settings import Settings
 
-    with running_server() as url, httpx.Client(base_url=url, timeout=30) as c:
+    with TestClient(create_app(Settings())) as c:
         yield c
 
 
@@ -298,29 +302,16 @@ def test_batch_texts_are_drawn_at_random_as_documented(client):
 def test_uvicorn_import_path_of_the_original_project_serves_with_environment_settings():
     import httpx
 
-    from _api_server import free_port
+    from _api_server import server_process
 
-    port = free_port()
-    env = {**os.environ, "NUMBER_GENERATOR_API_MAX_WIDTH": "100"}
-    command = [sys.executable, "-m", "uvicorn", "number_generator.api.api:app", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, "uvicorn exited"
-            time.sleep(0.1)
-        ok = httpx.post(base + "/generate-numbers-sequence", json={"sequence": "12", "image_width": 100})
+    def command(_port: int) -> list[str]:  # uvicorn binds a port of the kernel's choosing and names it
+        return [sys.executable, "-m", "uvicorn", "number_generator.api.api:app", "--port", "0"]
+
+    with server_process(command, env={"NUMBER_GENERATOR_API_MAX_WIDTH": "100"}) as server:
+        ok = httpx.post(server.url + "/generate-numbers-sequence", json={"sequence": "12", "image_width": 100})
         assert ok.status_code == 200 and ok.headers["content-type"] == "image/png"
-        wide = httpx.post(base + "/generate-numbers-sequence", json={"sequence": "12", "image_width": 101})
+        wide = httpx.post(server.url + "/generate-numbers-sequence", json={"sequence": "12", "image_width": 101})
         assert wide.status_code == 422 and wide.json()["detail"][0]["limit"] == 100
-    finally:
-        process.terminate()
-        process.wait(15)
 
 
 # ---- 1: every transform's defaults do something
@@ -387,7 +378,7 @@ def test_bad_yaml_in_a_spec_names_its_line(tmp_path):
 
     with pytest.raises(ValueError, match=r"spec\.yaml' is not valid YAML at line 5, column \d+: "):
         load_spec(spec)
-    result = run(script("number-generator"), "dataset", "--spec", str(spec), "--out", str(tmp_path / "out"))
+    result = run("number-generator", "dataset", "--spec", str(spec), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "at line 5" in one_error_line(result)
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import csv
-import subprocess
 
-import httpx
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
-from _api_server import running_server
-from conftest import script
+from _cli import run_cli
 from number_generator import SyntheticDataset, render_phone_number, render_sequence
+from number_generator.api import create_app
+from number_generator.api.settings import Settings
 from number_generator.data.phone import (
     FORMATS,
     STYLES,
@@ -146,19 +146,20 @@ def test_spec_style_key_alphabet_and_block_path():
 
 def test_cli_style_option(tmp_path):
     out = tmp_path / "phones"
-    cmd = [script("generate-phone-numbers"), "--num-images", "6", "--seed", "2", "--output-path", str(out)]
-    subprocess.run([*cmd, "--style", "dots", "--style", "area-parens"], check=True, capture_output=True, timeout=120)
+    cmd = ["generate-phone-numbers", "--num-images", "6", "--seed", "2", "--output-path", str(out)]
+    done = run_cli(*cmd, "--style", "dots", "--style", "area-parens")
+    assert done.returncode == 0, done.stderr
     with open(out / "labels.csv", newline="") as fh:
         numbers = [row["number"] for row in csv.DictReader(fh)]
     assert len(numbers) == 6 and all("." in n or n.startswith("(") for n in numbers)
     assert all(parse_phone_number(n) for n in numbers)
-    bad = subprocess.run([*cmd, "--style", "slashes"], capture_output=True, text=True, timeout=120)
+    bad = run_cli(*cmd, "--style", "slashes")
     assert bad.returncode == 2 and "unknown phone style 'slashes'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_rest_style_field():
-    with running_server() as base, httpx.Client(base_url=base, timeout=30) as client:
+    with TestClient(create_app(Settings())) as client:
         response = client.get("/v1/phone-number.png", params={"seed": 5, "style": "parens"})
         assert response.status_code == 200
         number = response.headers["X-Phone-Number"]

@@ -9,13 +9,13 @@ import os
 import signal
 import subprocess
 import tarfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from _cli import gated_command, run_cli, wait_for
 from conftest import script
 from number_generator.data.dataset import SyntheticDataset
 from number_generator.export.shards import export_dataset, verify_export
@@ -116,72 +116,74 @@ def test_a_different_spec_is_refused_and_verify_finds_damage(tmp_path):
     assert os.listdir(other) == ["x.txt"]
 
 
-def run_export(out: Path, *extra: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            script("number-generator"),
-            "export",
-            "--spec",
-            str(out.parent / "spec.json"),
-            "--count",
-            "3000",
-            "--shard-size",
-            "250",
-            "--out",
-            str(out),
-            *extra,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **popen,
-    )
+#: The SIGKILL test's export: 8 shards; its killed run holds from shard 3 on, so it dies with shards 0-2 written
+#: and both pool workers inside a shard (the manifest, written at most ~4 times a second, lists 1-3 of them).
+KILL_COUNT, KILL_SHARD, KILL_HELD = 1200, 150, 3
+
+
+def export_args(out: Path, *extra: str) -> list[str]:
+    return [
+        "export",
+        "--spec",
+        str(out.parent / "spec.json"),
+        "--count",
+        str(KILL_COUNT),
+        "--shard-size",
+        str(KILL_SHARD),
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["png", "npz"])
 def test_export_killed_with_sigkill_then_resumed_equals_an_uninterrupted_one(tmp_path, fmt):
     (tmp_path / "spec.json").write_text(json.dumps({**SPEC, "augment": "light"}))
-    killed = tmp_path / "killed"
-    process = run_export(killed, "--format", fmt, "--workers", "2", start_new_session=True)
-    deadline = time.monotonic() + 120
-    finished = 0
-    while time.monotonic() < deadline and process.poll() is None:
+    killed, gate = tmp_path / "killed", tmp_path / "gate"
+    process = subprocess.Popen(
+        gated_command(gate, KILL_HELD * KILL_SHARD, *export_args(killed, "--format", fmt, "--workers", "2")),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+    def finished_shards() -> int:
         try:
-            finished = len(json.loads((killed / "manifest.json").read_text())["shards"])
+            return len(json.loads((killed / "manifest.json").read_text())["shards"])
         except (FileNotFoundError, ValueError):
-            finished = 0
-        if finished >= 3:
-            break
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)  # the CLI and its pool workers, mid-shard
-    process.communicate(timeout=30)
+            return 0
+
+    try:  # both workers held inside shards 3 and 4 (so shards 0-2 are written), the first one recorded
+        wait_for(lambda: len(list(gate.glob("parked-*"))) == 2 and finished_shards() >= 1, "two held workers")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the CLI and its pool workers, mid-shard
+        process.communicate(timeout=30)
     manifest = json.loads((killed / "manifest.json").read_text())
-    assert 3 <= len(manifest["shards"]) < 12 and not manifest["complete"], "the kill came too late to test resuming"
+    assert 1 <= len(manifest["shards"]) <= KILL_HELD and not manifest["complete"]
+    assert any(name.startswith(".tmp") for name in os.listdir(killed))  # the held shard's partial output
     assert verify_export(killed).problems  # incomplete, and says so
-    resumed = run_export(killed, "--format", fmt, "--workers", "2")
-    out, err = resumed.communicate(timeout=300)
-    assert resumed.returncode == 0, err
-    assert "already done" in out
-    fresh = run_export(tmp_path / "fresh", "--format", fmt, "--workers", "1")
-    _, err = fresh.communicate(timeout=300)
-    assert fresh.returncode == 0, err
+    resumed = subprocess.run(
+        [script("number-generator"), *export_args(killed, "--format", fmt, "--workers", "2")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert "already done" in resumed.stdout
+    fresh = run_cli("number-generator", *export_args(tmp_path / "fresh", "--format", fmt, "--workers", "1"))
+    assert fresh.returncode == 0, fresh.stderr
     a, b = tree(killed), tree(tmp_path / "fresh")
     assert a.keys() == b.keys()
     assert all(a[name] == b[name] for name in a)
     assert not [n for n in os.listdir(killed) if n.startswith(".tmp")]
-    check = subprocess.run(
-        [script("number-generator"), "export", "verify", str(killed)], capture_output=True, text=True
-    )
-    assert check.returncode == 0 and check.stdout.startswith("ok: 12 shards, 3000 samples")
+    check = run_cli("number-generator", "export", "verify", str(killed))
+    assert check.returncode == 0 and check.stdout.startswith(f"ok: 8 shards, {KILL_COUNT} samples")
 
 
 def test_cli_errors_are_one_line(tmp_path):
     (tmp_path / "spec.yaml").write_text("seed: 1\ndraw:\n  - kind: digits\n    length: [9, 2]\n")
-    bad = subprocess.run(
-        [script("number-generator"), "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-    )
+    bad = run_cli("number-generator", "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert "spec key 'draw[0].length': min 9 is greater than max 2" in bad.stderr
     (tmp_path / "spec.yaml").write_text("seed: 1\n")
@@ -190,37 +192,31 @@ def test_cli_errors_are_one_line(tmp_path):
         (["--engine", "spark"], "unknown engine 'spark'"),
         (["--shard-size", "0"], "shard_size must be >= 1"),
     ]:
-        bad = subprocess.run(
-            [
-                script("number-generator"),
-                "dataset",
-                "--spec",
-                str(tmp_path / "spec.yaml"),
-                "--out",
-                str(tmp_path / "o"),
-                *args,
-            ],
-            capture_output=True,
-            text=True,
+        bad = run_cli(
+            "number-generator", "dataset", "--spec", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o"), *args
         )
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
-    missing = subprocess.run(
-        [script("number-generator"), "dataset", "verify", str(tmp_path)], capture_output=True, text=True
-    )
+    missing = run_cli("number-generator", "dataset", "verify", str(tmp_path))
     assert missing.returncode == 2 and "holds no manifest.json" in missing.stderr
 
 
 def test_the_export_command_is_named_export_and_dataset_is_a_hidden_alias(tmp_path):
-    listing = subprocess.run([script("number-generator"), "--help"], capture_output=True, text=True).stdout
+    listing = run_cli("number-generator", "--help").stdout
     commands = [line.split()[0] for line in listing.split("Commands:")[1].splitlines() if line.strip()]
     assert "export" in commands and "datasets" in commands and "dataset" not in commands
     (tmp_path / "spec.json").write_text(json.dumps(SPEC))
     for name in ("export", "dataset"):
-        done = subprocess.run(
-            [script("number-generator"), name, "--spec", str(tmp_path / "spec.json"), "--count", "6"]
-            + ["--format", "npz", "--out", str(tmp_path / name)],
-            capture_output=True,
-            text=True,
+        done = run_cli(
+            "number-generator",
+            name,
+            "--spec",
+            str(tmp_path / "spec.json"),
+            "--count",
+            "6",
+            "--format",
+            "npz",
+            "--out",
+            str(tmp_path / name),
         )
         assert done.returncode == 0 and done.stdout.startswith("wrote 1 of 1 shards"), done.stderr
     assert (tmp_path / "export" / "shard-00000.npz").read_bytes() == (
