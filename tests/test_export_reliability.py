@@ -15,7 +15,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import numpy as np
 import pytest
 
 import number_generator.io.atomic as atomic
+from _cli import gated_command, run_cli, wait_for
 from conftest import script
 from number_generator.cli import main
 from number_generator.export.files import export_phone_numbers
@@ -68,11 +68,17 @@ def test_a_second_run_is_refused_naming_the_holder_and_a_dead_holders_lock_is_re
         with pytest.raises(OutputLockedError, match=f"pid {holder.pid} on host .*run holder0run01"):
             export_dataset(SPEC, out, count=10, format="npz", shard_size=5)
         (tmp_path / "spec.json").write_text(json.dumps(SPEC))
-        refused = subprocess.run(
-            [script("number-generator"), "export", "--spec", str(tmp_path / "spec.json"), "--count", "10"]
-            + ["--out", str(out), "--format", "npz"],
-            capture_output=True,
-            text=True,
+        refused = run_cli(
+            "number-generator",
+            "export",
+            "--spec",
+            str(tmp_path / "spec.json"),
+            "--count",
+            "10",
+            "--out",
+            str(out),
+            "--format",
+            "npz",
         )
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
         assert f"is being written by another export (pid {holder.pid} on host" in refused.stderr
@@ -88,21 +94,23 @@ def test_a_second_run_is_refused_naming_the_holder_and_a_dead_holders_lock_is_re
 
 
 def test_two_cli_runs_started_together_one_refused_and_the_other_complete(tmp_path):
+    """Two real processes: the first is held inside its second shard while the second starts, then let go."""
     (tmp_path / "spec.json").write_text(json.dumps({**SPEC, "augment": "light"}))
-    out = tmp_path / "out"
-    command = [script("number-generator"), "export", "--spec", str(tmp_path / "spec.json"), "--count", "4000"]
-    command += ["--shard-size", "1000", "--out", str(out), "--format", "png"]
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    lock = out / LOCK_NAME
-    while first.poll() is None and not (lock.exists() and lock.read_text()):  # held and naming its holder
-        time.sleep(0.01)
-    second = subprocess.run(command, capture_output=True, text=True)
-    first_out, _ = first.communicate(timeout=300)
-    assert first.returncode == 0 and first_out.startswith("wrote 4 of 4 shards")
+    out, gate = tmp_path / "out", tmp_path / "gate"
+    args = ["export", "--spec", str(tmp_path / "spec.json"), "--count", "400", "--shard-size", "100"]
+    args += ["--out", str(out), "--format", "png"]
+    first = subprocess.Popen(gated_command(gate, 100, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: any(gate.glob("parked-*")), "the first run to hold its lock mid-export")
+        second = subprocess.run([script("number-generator"), *args], capture_output=True, text=True, timeout=120)
+    finally:
+        (gate / "go").touch()
+    first_out, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0 and first_out.startswith("wrote 4 of 4 shards"), first_err
     assert second.returncode == 2 and f"(pid {first.pid} on host" in second.stderr
     report = verify_export(out)
     assert report.ok, report.problems
-    assert sum(1 for _ in out.rglob("*.png")) == 4000 and not temporaries(out)
+    assert sum(1 for _ in out.rglob("*.png")) == 400 and not temporaries(out)
 
 
 def test_cleanup_removes_only_leftovers_of_runs_that_are_over(tmp_path):
@@ -172,7 +180,7 @@ def test_a_flat_phone_export_missing_one_png_is_named_by_verify_and_restored(tmp
     export_phone_numbers(30, (0, 4), 200, out, seed=3, chunk_size=10)
     (out / "phone-000017.png").unlink()
     assert verify_export(out).problems == ["phone-000017.png is missing (shard .index/shard-00001.jsonl)"]
-    cli = subprocess.run([script("number-generator"), "export", "verify", str(out)], capture_output=True, text=True)
+    cli = run_cli("number-generator", "export", "verify", str(out))
     assert cli.returncode == 1 and "phone-000017.png is missing" in cli.stderr
     result = export_phone_numbers(30, (0, 4), 200, out, seed=3, chunk_size=10)
     assert (result.written, result.skipped, result.redone) == (1, 2, 1)
@@ -220,7 +228,7 @@ def test_a_damaged_manifest_is_refused_before_use_with_exit_2(tmp_path, changes,
     assert message in str(caught.value)
     for command in (["export", "verify", str(out)], ["export", "--spec", str(tmp_path / "s.json"), "--out", str(out)]):
         (tmp_path / "s.json").write_text(json.dumps({**SPEC, "length": 8}))
-        done = subprocess.run([script("number-generator"), *command], capture_output=True, text=True)
+        done = run_cli("number-generator", *command)
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
         assert message in done.stderr
     with pytest.raises(ManifestError, match="re-run with --overwrite"):
