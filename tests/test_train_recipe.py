@@ -130,6 +130,8 @@ def test_main_writes_results_curves_and_sheets(recipe, tmp_path):
             "--out",
             str(tmp_path),
             "--no-progress",
+            "--threads",
+            "1",  # the suite runs one test process per core (see tests/conftest.py)
         ]
     )
     saved = json.loads((tmp_path / "results.json").read_text())
@@ -260,7 +262,17 @@ def test_main_scores_a_saved_model_on_an_eval_dir_without_training(recipe, tmp_p
     _write_crops(tmp_path / "crops")
     torch.manual_seed(0)
     torch.save(recipe.CRNN().state_dict(), tmp_path / "model.pt")
-    args = ["--eval-count", "8", "--loader-workers", "0", "--no-progress", "--out", str(tmp_path / "run")]
+    args = [
+        "--eval-count",
+        "8",
+        "--loader-workers",
+        "0",
+        "--no-progress",
+        "--threads",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+    ]
     report = recipe.main([*args, "--model", str(tmp_path / "model.pt"), "--eval-dir", str(tmp_path / "crops")])
     assert report["eval_dir"]["count"] == 4 and 0.0 <= report["eval_dir"]["char"] <= 1.0
     assert report["curve"] == [] and report["final_loss"] is None
