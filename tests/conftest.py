@@ -38,5 +38,15 @@ def cache_root() -> Path:
     return _CACHE
 
 
+#: Files that take longest and cannot be split (the README's blocks run in order in one namespace): started
+#: first, so that no worker is left running one alone at the end (pytest-xdist hands out whole files in
+#: collection order; see pyproject's addopts).
+LONGEST_FIRST = ("test_project.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)  # a stable sort: order within files is kept
+
+
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(_CACHE, ignore_errors=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _cli import Result, run_cli
 from _emnist_archive import idx_bytes, make_archive, split_arrays, upright_glyph
-from conftest import script
 from number_generator import generate_text_sequence, render_text
 from number_generator.glyphsets import DatasetUnavailable, IDXError, emnist, get_dataset, register_idx_dataset
 from number_generator.glyphsets.glyphs import get_glyph_set
@@ -56,7 +56,8 @@ def server(tmp_path):
             super().do_GET()
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(www)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever's next poll: 0.5 s by default, per test
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", www, requests
     httpd.shutdown()
@@ -306,12 +307,12 @@ def test_user_idx_dataset(cache, tmp_path):
 # --------------------------------------------------------------------------- command line
 
 
-def _cli(*args, env_extra=None, cache_root=None):
-    import os
-
-    env = dict(os.environ)
-    env.update(env_extra or {})
-    return subprocess.run([script("number-generator"), *args], capture_output=True, text=True, env=env, timeout=120)
+def _cli(*args: str, env_extra: dict[str, str] | None = None) -> Result:
+    """``number-generator ARGS`` in this process (tests/_cli.py) with ``env_extra`` in the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env_extra or {}).items():
+            patch.setenv(name, value)
+        return run_cli("number-generator", *args)
 
 
 def test_cli_download_list_generate_verify_remove(cache, server, archive, tmp_path, monkeypatch):
