@@ -118,7 +118,7 @@ def test_a_different_spec_is_refused_and_verify_finds_damage(tmp_path):
 
 #: The SIGKILL test's export: 8 shards; its killed run holds from shard 3 on, so it dies with shards 0-2 written
 #: and both pool workers inside a shard (the manifest, written at most ~4 times a second, lists 1-3 of them).
-KILL_COUNT, KILL_SHARD, KILL_HELD = 1200, 150, 3
+KILL_COUNT, KILL_SHARD, KILL_HELD = 600, 75, 3
 
 
 def export_args(out: Path, *extra: str) -> list[str]:
