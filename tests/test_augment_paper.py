@@ -305,3 +305,17 @@ def test_realistic_preset_keeps_labels_and_is_deterministic():
         assert 0.0 <= a.image.min() and a.image.max() <= 1.0
     spec = SyntheticDataset({"length": 8, "augment": "realistic", "draw": {"kind": "phone"}}).spec
     assert spec.data["augment"] == "realistic" and spec.alphabet == "0123456789-"  # marks are never labels
+
+
+def test_separators_leave_numbers_with_their_own_punctuation_alone_unless_asked():
+    """A phone number or date keeps its hyphens only; ``digits_only=False`` separates its long digit runs too."""
+    text = "090-12345-678"
+    plain = render_sequence(text, (0, 3), 320, seed=4)
+    default = render_sequence(text, (0, 3), 320, seed=4, augment=Pipeline(marks=[GroupSeparators()]))
+    np.testing.assert_array_equal(default.image, plain.image)
+    forced = Pipeline(marks=[GroupSeparators(marks=["dot"], digits_only=False)])
+    marked, _, params = forced.apply_marks(plain.image, plain.boxes, text, np.random.default_rng(4), return_params=True)
+    assert params[0]["splits"] and [split[0] for split in params[0]["splits"]] == [5]  # 12'345: after the "2"
+    assert not np.array_equal(marked, plain.image)
+    with pytest.raises(ValueError, match="digits_only"):
+        GroupSeparators(digits_only="yes")

@@ -367,6 +367,8 @@ class GroupSeparators(MarkTransform):
     at the top, or ``"gap"``, a wider space and no ink.  Each separator opens a gap
     of its ink width plus ``pad`` on each side between the two digits, using the
     paper at the ends of the line (a separator that does not fit is left out).
+    By default only lines of digits alone get them (amounts): a phone number or
+    a date already has its own punctuation, and nobody writes ``090-1'234-5678``.
 
     Parameters
     ----------
@@ -380,13 +382,24 @@ class GroupSeparators(MarkTransform):
         Paper between the separator's ink and each digit, pixels, within [0, 10].
     gap : [low, high] of int
         Width of a ``gap`` separator, pixels, within [1, 30].
+    digits_only : bool
+        Only lines made of digits alone get separators (default ``True``).
     p : float
         Probability of applying the transform, in [0, 1].
     """
 
     KINDS = (*SEPARATOR_FIGURES, "gap")
 
-    def __init__(self, marks=KINDS, group=(3, 3), min_digits: int = 4, pad=(1, 3), gap=(4, 9), p: float = 1.0):
+    def __init__(
+        self,
+        marks=KINDS,
+        group=(3, 3),
+        min_digits: int = 4,
+        pad=(1, 3),
+        gap=(4, 9),
+        digits_only: bool = True,
+        p: float = 1.0,
+    ):
         super().__init__(p)
         o = type(self).__name__
         self.marks = _check_figures(o, "marks", marks, self.KINDS)
@@ -394,10 +407,15 @@ class GroupSeparators(MarkTransform):
         self.min_digits = check_number(o, "min_digits", min_digits, 3, 100, integer=True)
         self.pad = check_range(o, "pad", pad, 0, 10, integer=True)
         self.gap = check_range(o, "gap", gap, 1, 30, integer=True)
+        if not isinstance(digits_only, bool):
+            raise ValueError(f"{o}: parameter 'digits_only' must be true or false, got {digits_only!r}")
+        self.digits_only = digits_only
 
     def _splits(self, text: str, group: int) -> list[int]:
         """Character indices ``k`` with a separator between ``k`` and ``k + 1``."""
         out: list[int] = []
+        if self.digits_only and not (text.isascii() and text.isdigit()):
+            return out
         start = 0
         for k in range(len(text) + 1):
             if k == len(text) or not text[k].isdigit():

@@ -126,8 +126,8 @@ REALISTIC_REASONS = {
     "FlaggedOne": "p 0.3: the continental 1 is common on the documents the recognizer fails on; a flag on a plain "
     "MNIST 1 must not be read as a 7 (the 7s keep their own shape)",
     "OpenFour": "p 0.3: most MNIST 4s are already open; this adds the flat-topped open form and keeps the closed one",
-    "GroupSeparators": "p 0.2: only runs of 4+ digits (amounts) get them; dots and commas read as digits were the "
-    "most common error named in issue 14",
+    "GroupSeparators": "p 0.2: only lines of digits alone (amounts), in runs of 4+ digits; dots and commas read as "
+    "digits were the most common error named in issue 14; phone numbers and dates keep their own punctuation",
     "EndMarks": "p 0.1: trailing '-' '=' '/-' on amounts, leading '#' '*' '¥'; rarer than separators",
     "StrayMarks": "p 0.15, 1-2 marks: ticks and specks near a number are common on scanned forms, never dense",
     "Underline": "p 0.1: handwritten underlines mark amounts and totals",
