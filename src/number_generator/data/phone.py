@@ -315,15 +315,20 @@ def render_phone_number(
         spacing_range=spacing_range, image_width=image_width, split=split, align=align, strict=strict, augment=augment
     )
     rng = as_generator(chosen)
-    number = random_phone_number(rng, formats=_phone_formats(phone_formats, formats), separator=separator, style=style)
+    number = random_phone_number(
+        rng, formats=phone_formats_argument(phone_formats, formats), separator=separator, style=style
+    )
     sample = draw_with(number, options, rng)
     if verbose:
         print(f"number_generator: drew phone number {number!r} ({sample.image.shape[1]}x28 px)", file=sys.stderr)
     return sample
 
 
-def _phone_formats(phone_formats: object, formats: object) -> object:
-    """``phone_formats=`` or its old spelling ``formats=``."""
+def phone_formats_argument(
+    phone_formats: str | Iterable[str] | Mapping[str, float] | None,
+    formats: str | Iterable[str] | Mapping[str, float] | None,
+) -> str | Iterable[str] | Mapping[str, float] | None:
+    """``phone_formats=`` or its old spelling ``formats=`` (``ValueError`` when both are given)."""
     if phone_formats is not None and formats is not None:
         raise ValueError("give phone_formats or its old spelling formats, not both")
     return phone_formats if phone_formats is not None else formats

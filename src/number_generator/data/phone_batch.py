@@ -19,7 +19,7 @@ from number_generator.core.randomness import base_seed, seed_argument
 from number_generator.core.sample import Sample
 from number_generator.core.validation import MAX_LIST_BYTES, check_count
 from number_generator.data.dataset import SyntheticDataset
-from number_generator.data.phone import PhoneNumberImage, UniquePhoneNumbers
+from number_generator.data.phone import PhoneNumberImage, UniquePhoneNumbers, phone_formats_argument
 
 PhoneFormats = str | Iterable[str] | Mapping[str, float] | None
 
@@ -94,9 +94,7 @@ class PhoneNumberBatch:
         style: PhoneFormats = None,
         writer: str | None = None,
     ):
-        if phone_formats is not None and formats is not None:
-            raise ValueError("give phone_formats or its old spelling formats, not both")
-        formats = phone_formats if phone_formats is not None else formats
+        formats = phone_formats_argument(phone_formats, formats)
         self.count = check_count("count", count)
         options = Options.create(
             spacing_range=spacing_range,
