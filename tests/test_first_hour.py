@@ -286,7 +286,7 @@ def test_redoc_does_not_load_a_cdn_script(client):
 
 
 def test_batch_texts_are_drawn_at_random_as_documented(client):
-    from number_generator.api.app import BatchRequest
+    from number_generator.api.requests import BatchRequest
 
     described = BatchRequest.model_fields["texts"].description
     assert "at random" in described and "no spaces" not in described and "cycled" not in described
