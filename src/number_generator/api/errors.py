@@ -14,7 +14,10 @@ class LimitError(ValueError):
 
 
 def problem(loc: list, message: str, kind: str, limit: int | None = None) -> JSONResponse:
-    """The 422 answer ``{"detail": [{"loc", "msg", "type"[, "limit"]}]}``; ``kind`` is ``"limit"`` or ``"value_error"``."""
+    """The 422 answer ``{"detail": [{"loc", "msg", "type"[, "limit"]}]}``.
+
+    ``kind`` is ``"limit"`` (a configured limit, given in ``limit``) or ``"value_error"``.
+    """
     item: dict[str, object] = {"loc": loc, "msg": message, "type": kind}
     if limit is not None:
         item["limit"] = limit
