@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xxhash
 
 import number_generator.io.atomic as atomic
 from _cli import gated_command, run_cli, wait_for
@@ -29,7 +30,7 @@ from number_generator.export.files import export_phone_numbers
 from number_generator.export.lock import LOCK_NAME, OutputLockedError
 from number_generator.export.manifest import ManifestError
 from number_generator.export.shards import export_dataset, verify_export
-from number_generator.export.storage import LocalStorage, sha256_and_size
+from number_generator.export.storage import Digests, LocalStorage, bytes_digests, file_digests
 from number_generator.io.png import write_png
 
 SPEC = {"seed": 4, "width": [100, 180], "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 7]}]}
@@ -337,17 +338,21 @@ def test_full_disk_on_the_cli_names_the_users_path_and_the_flat_layout_cleans_up
 
 
 @pytest.mark.parametrize("size", [0, 1, 3 * 2**20 + 5])
-def test_shard_digests_are_the_sha256_of_the_bytes_however_the_file_is_read(tmp_path, size):
+def test_shard_digests_are_those_of_the_bytes_however_the_file_is_read(tmp_path, size):
     # local files are hashed through a memory map, other file objects in chunks; a file still being
-    # written is flushed first: every way gives hashlib's SHA-256 and the size in bytes
+    # written is flushed first: every way gives hashlib's SHA-256, xxhash's XXH3-128 and the size in bytes
     data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes()
-    expected = (hashlib.sha256(data).hexdigest(), size)
+    expected = Digests(size, hashlib.sha256(data).hexdigest(), xxhash.xxh3_128_hexdigest(data))
+    fast = Digests(size, None, expected.xxh3_128)
     path = tmp_path / "shard.bin"
     path.write_bytes(data)
     with open(path, "rb") as fh:
-        assert sha256_and_size(fh) == expected
+        assert file_digests(fh) == expected
+        assert file_digests(fh, sha256=False) == fast
     assert LocalStorage(tmp_path).digest("shard.bin") == expected
-    assert sha256_and_size(io.BytesIO(data)) == expected
+    assert LocalStorage(tmp_path).digest("shard.bin", sha256=False) == fast
+    assert file_digests(io.BytesIO(data)) == expected == bytes_digests(data)
+    assert file_digests(io.BytesIO(data), sha256=False) == fast
     with open(tmp_path / "written.bin", "w+b") as fh:
         fh.write(data)  # still in the write buffer
-        assert sha256_and_size(fh) == expected
+        assert file_digests(fh) == expected
