@@ -188,6 +188,99 @@ def test_a_flat_phone_export_missing_one_png_is_named_by_verify_and_restored(tmp
     assert tree(out) == tree(tmp_path / "fresh")
 
 
+def edit_entries(out: Path, **fields) -> list[dict]:
+    """Set ``fields`` in every shard entry of ``out``'s manifest (``None``: remove the field); the old entries."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    old = [dict(entry) for entry in manifest["shards"]]
+    for entry in manifest["shards"]:
+        for key, value in fields.items():
+            if value is None:
+                del entry[key]
+            else:
+                entry[key] = value
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    return old
+
+
+def shard_entries(out: Path) -> list[dict]:
+    return json.loads((out / "manifest.json").read_text())["shards"]
+
+
+def without_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if name != "manifest.json"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "victim", "how"),
+    [
+        ("npz", "shard-00001.npz", "flip"),
+        ("npz", "shard-00001.npz", "truncate"),
+        ("webdataset", "shard-00001.tar", "flip"),
+        ("png", "shard-00001/00000012.png", "flip"),
+        ("png", "shard-00001/extra.txt", "add"),
+    ],
+)
+def test_resume_finds_damage_by_the_fast_digest_alone_and_redoes_the_shard_byte_identically(tmp_path, fmt, victim, how):
+    export_dataset(SPEC, tmp_path / "fresh", count=25, format=fmt, shard_size=10)
+    fresh = shard_entries(tmp_path / "fresh")
+    assert all(re.fullmatch("[0-9a-f]{32}", entry["xxh3_128"]) for entry in fresh)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    # a wrong (well-formed) SHA-256 everywhere: a resume that consulted it would redo every shard
+    edit_entries(out, sha256="0" * 64)
+    if how == "add":
+        (out / victim).write_text("not ours")
+    else:
+        damage(out / victim, how)
+    again = export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    assert (again.written, again.skipped, again.redone) == (1, 2, 1)
+    assert without_manifest(tree(out)) == without_manifest(tree(tmp_path / "fresh"))
+    assert shard_entries(out)[1] == fresh[1]  # the redone shard's entry: its true SHA-256 and XXH3-128
+    assert [entry["sha256"] for entry in shard_entries(out)] == ["0" * 64, fresh[1]["sha256"], "0" * 64]
+
+
+@pytest.mark.parametrize("fmt", ["npz", "png"])
+def test_a_manifest_without_fast_digests_resumes_through_sha256(tmp_path, fmt):
+    # a manifest written before XXH3-128 was recorded: its shards are checked by size and SHA-256
+    export_dataset(SPEC, tmp_path / "fresh", count=25, format=fmt, shard_size=10)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    edit_entries(out, xxh3_128=None)
+    damage(out / ("shard-00001.npz" if fmt == "npz" else "shard-00001/00000012.png"), "flip")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["shards"][2]["sha256"] = "0" * 64  # intact bytes, wrong SHA-256: redone, as only SHA-256 is known
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    again = export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    assert (again.written, again.skipped, again.redone) == (2, 1, 2)
+    assert without_manifest(tree(out)) == without_manifest(tree(tmp_path / "fresh"))
+    entries, fresh = shard_entries(out), shard_entries(tmp_path / "fresh")
+    assert "xxh3_128" not in entries[0] and entries[1:] == fresh[1:]  # redone shards get their fast digest
+    assert export_dataset(SPEC, out, count=25, format=fmt, shard_size=10).skipped == 3  # a mixed manifest resumes
+    assert verify_export(out).ok
+
+
+def test_verify_checks_sha256_where_a_resume_trusts_the_fast_digest(tmp_path):
+    # the tradeoff: a change made on purpose, with the manifest's XXH3-128 rewritten to match, passes a resume
+    # (which looks for accidental damage) but not ``export verify`` (SHA-256)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format="npz", shard_size=10)
+    victim = out / "shard-00001.npz"
+    damage(victim, "flip")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["shards"][1]["xxh3_128"] = xxhash.xxh3_128_hexdigest(victim.read_bytes())
+    manifest["shards"][2]["xxh3_128"] = "f" * 32  # a wrong fast digest on an intact shard
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    problems = verify_export(out).problems
+    assert len(problems) == 2
+    assert problems[0].startswith("shard-00001.npz checksum mismatch (recorded ")
+    assert problems[1].startswith("shard-00002.npz XXH3-128 checksum mismatch (recorded ffffffffffff…, found ")
+    cli = run_cli("number-generator", "export", "verify", str(out))
+    assert cli.returncode == 1 and "shard-00001.npz checksum mismatch" in cli.stderr
+    again = export_dataset(SPEC, out, count=25, format="npz", shard_size=10)
+    assert (again.skipped, again.redone) == (2, 1)  # shard 1 kept as it is; shard 2 redone, harmlessly
+    assert verify_export(out).problems == problems[:1]
+
+
 # --------------------------------------------------------------------------- 15.3 manifest validated
 
 
@@ -210,6 +303,8 @@ def rewrite_manifest(out: Path, **changes) -> None:
         ({"shard0_shard": 7}, "shards[0].shard must be <= 1, got 7"),
         ({"shard0_bytes": -1}, "shards[0].bytes must be >= 0, got -1"),
         ({"shard0_sha256": None}, "shards[0].sha256 must be a str, got None"),
+        ({"shard0_xxh3_128": "abc"}, "shards[0].xxh3_128 is not an XXH3-128 digest (32 hex digits): 'abc'"),
+        ({"shard0_xxh3_128": None}, "shards[0].xxh3_128 must be a str, got None"),
         ({"layout": "flat:../x"}, "bad flat layout prefix '../x'"),
         ({"format": "tiff"}, "unknown format 'tiff'"),
         ({"shards": {"0": {}}}, "shards must be a list"),
