@@ -188,10 +188,9 @@ def test_a_flat_phone_export_missing_one_png_is_named_by_verify_and_restored(tmp
     assert tree(out) == tree(tmp_path / "fresh")
 
 
-def edit_entries(out: Path, **fields) -> list[dict]:
-    """Set ``fields`` in every shard entry of ``out``'s manifest (``None``: remove the field); the old entries."""
+def edit_entries(out: Path, **fields) -> None:
+    """Set ``fields`` in every shard entry of ``out``'s manifest (``None``: remove the field)."""
     manifest = json.loads((out / "manifest.json").read_text())
-    old = [dict(entry) for entry in manifest["shards"]]
     for entry in manifest["shards"]:
         for key, value in fields.items():
             if value is None:
@@ -199,7 +198,6 @@ def edit_entries(out: Path, **fields) -> list[dict]:
             else:
                 entry[key] = value
     (out / "manifest.json").write_text(json.dumps(manifest))
-    return old
 
 
 def shard_entries(out: Path) -> list[dict]:
