@@ -9,8 +9,9 @@ Prints a table (median of ``--repeat`` runs):
   written under each ``--out-root`` (default: /work, the disk, and /dev/shm,
   a tmpfs; page cache not dropped);
 * resume with hash checking: re-running the NPZ export over its finished
-  output (every shard's size and SHA-256 checked against the manifest,
-  nothing to redo), as a share of the export's own time (target < 5 %);
+  output (every shard's size and XXH3-128 digest checked against the
+  manifest, nothing to redo; ``export verify`` checks SHA-256), as a share of
+  the export's own time (target < 5 %);
 * a ``torch.utils.data.DataLoader`` (batch 64, ``ctc_collate``) with 0, 1 and
   2 workers over the same spec with ``medium`` augmentation (skipped
   without torch).
@@ -101,9 +102,13 @@ def main() -> None:
             wall, cpu, seconds = bench_resume(args.count, root, args.repeat)
             for what, share in (("wall", wall), ("CPU", cpu)):
                 rows.append(
-                    (f"resume check of a finished {args.count:,}-image NPZ export in {base}, {what} %", 1, share)
+                    (
+                        f"resume check (size + XXH3-128) of a {args.count:,}-image NPZ export in {base}, {what} %",
+                        1,
+                        share,
+                    )
                 )
-                print(f"{rows[-1][0]:65s} {share:.2f} % ({seconds:.2f} s wall)", flush=True)
+                print(f"{rows[-1][0]:75s} {share:.2f} % ({seconds:.2f} s wall)", flush=True)
             for fmt in () if args.only_resume else ("png", "npz"):
                 for workers in (1, 2):
                     rate = bench_export(fmt, workers, args.count, root, args.repeat)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import xxhash
 
 import number_generator.io.atomic as atomic
 from _cli import gated_command, run_cli, wait_for
@@ -29,7 +30,7 @@ from number_generator.export.files import export_phone_numbers
 from number_generator.export.lock import LOCK_NAME, OutputLockedError
 from number_generator.export.manifest import ManifestError
 from number_generator.export.shards import export_dataset, verify_export
-from number_generator.export.storage import LocalStorage, sha256_and_size
+from number_generator.export.storage import Digests, LocalStorage, bytes_digests, file_digests
 from number_generator.io.png import write_png
 
 SPEC = {"seed": 4, "width": [100, 180], "draw": [{"kind": "phone"}, {"kind": "digits", "length": [2, 7]}]}
@@ -187,6 +188,97 @@ def test_a_flat_phone_export_missing_one_png_is_named_by_verify_and_restored(tmp
     assert tree(out) == tree(tmp_path / "fresh")
 
 
+def edit_entries(out: Path, **fields) -> None:
+    """Set ``fields`` in every shard entry of ``out``'s manifest (``None``: remove the field)."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    for entry in manifest["shards"]:
+        for key, value in fields.items():
+            if value is None:
+                del entry[key]
+            else:
+                entry[key] = value
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
+def shard_entries(out: Path) -> list[dict]:
+    return json.loads((out / "manifest.json").read_text())["shards"]
+
+
+def without_manifest(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: data for name, data in files.items() if name != "manifest.json"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "victim", "how"),
+    [
+        ("npz", "shard-00001.npz", "flip"),
+        ("npz", "shard-00001.npz", "truncate"),
+        ("webdataset", "shard-00001.tar", "flip"),
+        ("png", "shard-00001/00000012.png", "flip"),
+        ("png", "shard-00001/extra.txt", "add"),
+    ],
+)
+def test_resume_finds_damage_by_the_fast_digest_alone_and_redoes_the_shard_byte_identically(tmp_path, fmt, victim, how):
+    export_dataset(SPEC, tmp_path / "fresh", count=25, format=fmt, shard_size=10)
+    fresh = shard_entries(tmp_path / "fresh")
+    assert all(re.fullmatch("[0-9a-f]{32}", entry["xxh3_128"]) for entry in fresh)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    # a wrong (well-formed) SHA-256 everywhere: a resume that consulted it would redo every shard
+    edit_entries(out, sha256="0" * 64)
+    if how == "add":
+        (out / victim).write_text("not ours")
+    else:
+        damage(out / victim, how)
+    again = export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    assert (again.written, again.skipped, again.redone) == (1, 2, 1)
+    assert without_manifest(tree(out)) == without_manifest(tree(tmp_path / "fresh"))
+    assert shard_entries(out)[1] == fresh[1]  # the redone shard's entry: its true SHA-256 and XXH3-128
+    assert [entry["sha256"] for entry in shard_entries(out)] == ["0" * 64, fresh[1]["sha256"], "0" * 64]
+
+
+@pytest.mark.parametrize("fmt", ["npz", "png"])
+def test_a_manifest_without_fast_digests_resumes_through_sha256(tmp_path, fmt):
+    # a manifest written before XXH3-128 was recorded: its shards are checked by size and SHA-256
+    export_dataset(SPEC, tmp_path / "fresh", count=25, format=fmt, shard_size=10)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    edit_entries(out, xxh3_128=None)
+    damage(out / ("shard-00001.npz" if fmt == "npz" else "shard-00001/00000012.png"), "flip")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["shards"][2]["sha256"] = "0" * 64  # intact bytes, wrong SHA-256: redone, as only SHA-256 is known
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    again = export_dataset(SPEC, out, count=25, format=fmt, shard_size=10)
+    assert (again.written, again.skipped, again.redone) == (2, 1, 2)
+    assert without_manifest(tree(out)) == without_manifest(tree(tmp_path / "fresh"))
+    entries, fresh = shard_entries(out), shard_entries(tmp_path / "fresh")
+    assert "xxh3_128" not in entries[0] and entries[1:] == fresh[1:]  # redone shards get their fast digest
+    assert export_dataset(SPEC, out, count=25, format=fmt, shard_size=10).skipped == 3  # a mixed manifest resumes
+    assert verify_export(out).ok
+
+
+def test_verify_checks_sha256_where_a_resume_trusts_the_fast_digest(tmp_path):
+    # the tradeoff: a change made on purpose, with the manifest's XXH3-128 rewritten to match, passes a resume
+    # (which looks for accidental damage) but not ``export verify`` (SHA-256)
+    out = tmp_path / "out"
+    export_dataset(SPEC, out, count=25, format="npz", shard_size=10)
+    victim = out / "shard-00001.npz"
+    damage(victim, "flip")
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["shards"][1]["xxh3_128"] = xxhash.xxh3_128_hexdigest(victim.read_bytes())
+    manifest["shards"][2]["xxh3_128"] = "f" * 32  # a wrong fast digest on an intact shard
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    problems = verify_export(out).problems
+    assert len(problems) == 2
+    assert problems[0].startswith("shard-00001.npz checksum mismatch (recorded ")
+    assert problems[1].startswith("shard-00002.npz XXH3-128 checksum mismatch (recorded ffffffffffff…, found ")
+    cli = run_cli("number-generator", "export", "verify", str(out))
+    assert cli.returncode == 1 and "shard-00001.npz checksum mismatch" in cli.stderr
+    again = export_dataset(SPEC, out, count=25, format="npz", shard_size=10)
+    assert (again.skipped, again.redone) == (2, 1)  # shard 1 kept as it is; shard 2 redone, harmlessly
+    assert verify_export(out).problems == problems[:1]
+
+
 # --------------------------------------------------------------------------- 15.3 manifest validated
 
 
@@ -209,6 +301,8 @@ def rewrite_manifest(out: Path, **changes) -> None:
         ({"shard0_shard": 7}, "shards[0].shard must be <= 1, got 7"),
         ({"shard0_bytes": -1}, "shards[0].bytes must be >= 0, got -1"),
         ({"shard0_sha256": None}, "shards[0].sha256 must be a str, got None"),
+        ({"shard0_xxh3_128": "abc"}, "shards[0].xxh3_128 is not an XXH3-128 digest (32 hex digits): 'abc'"),
+        ({"shard0_xxh3_128": None}, "shards[0].xxh3_128 must be a str, got None"),
         ({"layout": "flat:../x"}, "bad flat layout prefix '../x'"),
         ({"format": "tiff"}, "unknown format 'tiff'"),
         ({"shards": {"0": {}}}, "shards must be a list"),
@@ -337,17 +431,21 @@ def test_full_disk_on_the_cli_names_the_users_path_and_the_flat_layout_cleans_up
 
 
 @pytest.mark.parametrize("size", [0, 1, 3 * 2**20 + 5])
-def test_shard_digests_are_the_sha256_of_the_bytes_however_the_file_is_read(tmp_path, size):
+def test_shard_digests_are_those_of_the_bytes_however_the_file_is_read(tmp_path, size):
     # local files are hashed through a memory map, other file objects in chunks; a file still being
-    # written is flushed first: every way gives hashlib's SHA-256 and the size in bytes
+    # written is flushed first: every way gives hashlib's SHA-256, xxhash's XXH3-128 and the size in bytes
     data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes()
-    expected = (hashlib.sha256(data).hexdigest(), size)
+    expected = Digests(size, hashlib.sha256(data).hexdigest(), xxhash.xxh3_128_hexdigest(data))
+    fast = Digests(size, None, expected.xxh3_128)
     path = tmp_path / "shard.bin"
     path.write_bytes(data)
     with open(path, "rb") as fh:
-        assert sha256_and_size(fh) == expected
+        assert file_digests(fh) == expected
+        assert file_digests(fh, sha256=False) == fast
     assert LocalStorage(tmp_path).digest("shard.bin") == expected
-    assert sha256_and_size(io.BytesIO(data)) == expected
+    assert LocalStorage(tmp_path).digest("shard.bin", sha256=False) == fast
+    assert file_digests(io.BytesIO(data)) == expected == bytes_digests(data)
+    assert file_digests(io.BytesIO(data), sha256=False) == fast
     with open(tmp_path / "written.bin", "w+b") as fh:
         fh.write(data)  # still in the write buffer
-        assert sha256_and_size(fh) == expected
+        assert file_digests(fh) == expected

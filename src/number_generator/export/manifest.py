@@ -3,9 +3,10 @@
 A manifest is validated in full before anything acts on it
 (:meth:`Manifest.parse`): types, bounds (``count`` and ``shard_size`` at most
 :data:`~number_generator.core.validation.MAX_COUNT`), and every shard entry's
-name, start and stop equal to what the layout computes for its number, so a
-damaged or crafted manifest can neither point outside the export nor make a
-reader allocate for shards that cannot exist.  A manifest that fails raises
+name, start and stop equal to what the layout computes for its number, its
+digests well-formed hex of the right length, so a damaged or crafted
+manifest can neither point outside the export nor make a reader allocate for
+shards that cannot exist.  A manifest that fails raises
 :class:`ManifestError` (a ``ValueError``: the CLI exits 2 with its message).
 """
 
@@ -20,12 +21,13 @@ from typing import Any
 from number_generator.core.validation import MAX_COUNT, check_int
 from number_generator.export.formats import EXPORT_FORMATS
 from number_generator.export.layout import Layout, shard_count
-from number_generator.export.storage import Storage
+from number_generator.export.storage import Digests, Storage
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "number-generator-export/1"
 PACKAGE = "number-generator"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_XXH3_128 = re.compile(r"[0-9a-f]{32}")
 
 
 def package_version() -> str:
@@ -42,7 +44,12 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class ShardEntry:
-    """A finished shard: number ``shard``, samples ``start <= i < stop``, its ``name``, SHA-256 and size."""
+    """A finished shard: number ``shard``, samples ``start <= i < stop``, its ``name``, size and digests.
+
+    ``sha256`` is what ``export verify`` checks; ``xxh3_128`` (32 hex digits)
+    is what a resume checks, ``None`` in manifests written before it was
+    recorded (a resume then checks ``sha256``).
+    """
 
     shard: int
     name: str
@@ -50,9 +57,17 @@ class ShardEntry:
     stop: int
     sha256: str
     bytes: int
+    xxh3_128: str | None = None
+
+    @classmethod
+    def of(cls, shard: int, name: str, start: int, stop: int, digests: Digests) -> ShardEntry:
+        """The entry of a shard just written, from :class:`Digests` computed with SHA-256."""
+        if digests.sha256 is None:
+            raise ValueError(f"shard {name}: a manifest entry needs its SHA-256")
+        return cls(shard, name, start, stop, digests.sha256, digests.size, digests.xxh3_128)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "shard": self.shard,
             "name": self.name,
             "start": self.start,
@@ -60,6 +75,9 @@ class ShardEntry:
             "sha256": self.sha256,
             "bytes": self.bytes,
         }
+        if self.xxh3_128 is not None:
+            data["xxh3_128"] = self.xxh3_128
+        return data
 
 
 @dataclass
@@ -175,7 +193,12 @@ class Manifest:
         if not _SHA256.fullmatch(sha):
             raise ValueError(f"{where}.sha256 is not a SHA-256: {sha[:80]!r}")
         size = check_int(f"{where}.bytes", entry.get("bytes"), 0, 2**63 - 1)
-        return ShardEntry(shard=k, name=name, start=start, stop=stop, sha256=sha, bytes=size)
+        fast = None
+        if "xxh3_128" in entry:  # absent from manifests written before it was recorded
+            fast = _typed(entry, "xxh3_128", str, where)
+            if not _XXH3_128.fullmatch(fast):
+                raise ValueError(f"{where}.xxh3_128 is not an XXH3-128 digest (32 hex digits): {fast[:80]!r}")
+        return ShardEntry(shard=k, name=name, start=start, stop=stop, sha256=sha, bytes=size, xxh3_128=fast)
 
 
 def _typed(data: dict[str, Any], key: str, kind: type, where: str = "") -> Any:

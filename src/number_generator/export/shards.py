@@ -2,7 +2,7 @@
 
 Layout of an export directory (or fsspec URL)::
 
-    manifest.json          spec, spec hash, package version, format, and every finished shard + checksum
+    manifest.json          spec, spec hash, package version, format, and every finished shard + size, digests
     shard-00000/           format "png": one directory per shard, renamed into place when complete
         00000000.png ...   sample i is <i>.png (zero-padded)
         _index.jsonl       this shard's metadata lines
@@ -17,8 +17,9 @@ pure function of ``(spec, k)``: it is written under a temporary name and
 renamed (one rename per shard, whatever its size), then recorded in the
 manifest.  One run at a time: the output is locked for the run
 (:mod:`number_generator.export.lock`).  Re-running the same export checks
-every recorded shard against its size and SHA-256, keeps the good ones and
-redoes the rest (missing, damaged, or never finished), so an interrupted and
+every recorded shard against its size and XXH3-128 digest (SHA-256 for
+entries of manifests written before XXH3-128 was recorded; ``verify`` checks
+SHA-256), keeps the good ones and redoes the rest (missing, damaged, or never finished), so an interrupted and
 resumed export is byte-identical to an uninterrupted one.  A different spec,
 format or shard size in an existing output is refused.  No file contains a
 timestamp.
@@ -70,7 +71,7 @@ class ExportResult:
 
     ``written`` and ``skipped`` count shards: made by this run, and found
     finished (and intact) from an earlier run; ``redone`` of the written ones
-    were recorded as finished but failed their size or SHA-256 check.
+    were recorded as finished but failed their size or digest check.
     """
 
     out: str
@@ -115,7 +116,7 @@ def _finished_shards(
         }
         differs = [key for key in wanted if recorded[key] != wanted[key]]
         if not differs:
-            checked = check_shards(storage, manifest, manifest.shards.values())
+            checked = check_shards(storage, manifest, manifest.shards.values(), fast=True)
             intact = {k: e for k, e in manifest.shards.items() if not checked[k]}
             return intact, len(manifest.shards) - len(intact)
         if not overwrite:

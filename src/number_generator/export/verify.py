@@ -1,9 +1,17 @@
 """Checking an export against its manifest, with no glyph data: ``export verify`` and every resume use it.
 
-Each finished shard is checked for size and SHA-256 against its manifest
+Each finished shard is checked for size and digests against its manifest
 entry; a png shard is checked file by file against the names its layout
 computes (a missing PNG is named, an extra file in a shard folder too).
 Nothing read from the export is used as a path.
+
+Two depths of check, one code path: ``verify`` computes SHA-256 (and
+XXH3-128) and compares every digest the entry records: it is the integrity
+check, which a deliberate change cannot pass without rewriting the
+manifest's SHA-256.  A resume (``fast=True``) computes only the
+non-cryptographic XXH3-128, which catches every accidental damage (flipped
+bits, truncation, a missing or extra file) at a fraction of SHA-256's cost;
+an entry from a manifest that predates XXH3-128 is checked by SHA-256.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from number_generator.data.dataset import DatasetSpec
 from number_generator.export.formats import labels_csv
 from number_generator.export.layout import SHARD_INDEX
 from number_generator.export.manifest import MANIFEST, Manifest, ShardEntry, read_manifest
-from number_generator.export.storage import Storage, folder_checksum, open_storage
+from number_generator.export.storage import Digests, Storage, folder_digests, open_storage
 
 METADATA = "metadata.jsonl"  # png exports: Hugging Face imagefolder metadata (file_name, text, boxes, index)
 LABELS = "labels.csv"  # png exports: file_name,text (flat phone-number folders: file_name,number)
@@ -39,19 +47,28 @@ class VerifyReport:
         return not self.problems
 
 
-def _compare(entry: ShardEntry, checksum: str, size: int) -> list[str]:
-    if size != entry.bytes:
-        return [f"{entry.name} holds {size} bytes, the manifest records {entry.bytes}"]
-    if checksum != entry.sha256:
-        return [f"{entry.name} checksum mismatch (recorded {entry.sha256[:12]}…, found {checksum[:12]}…)"]
+def _compare(entry: ShardEntry, found: Digests) -> list[str]:
+    """Size first, then every digest both the entry and ``found`` have."""
+    if found.size != entry.bytes:
+        return [f"{entry.name} holds {found.size} bytes, the manifest records {entry.bytes}"]
+    for what, recorded, computed in (
+        ("checksum", entry.sha256, found.sha256),
+        ("XXH3-128 checksum", entry.xxh3_128, found.xxh3_128),
+    ):
+        if recorded is not None and computed is not None and recorded != computed:
+            return [f"{entry.name} {what} mismatch (recorded {recorded[:12]}…, found {computed[:12]}…)"]
     return []
 
 
-def shard_problems(storage: Storage, manifest: Manifest, entry: ShardEntry) -> list[str]:
-    """What is wrong with finished shard ``entry`` on ``storage`` (empty: it matches its size and SHA-256)."""
+def shard_problems(storage: Storage, manifest: Manifest, entry: ShardEntry, *, fast: bool = False) -> list[str]:
+    """What is wrong with finished shard ``entry`` on ``storage`` (empty: it matches its size and digests).
+
+    ``fast=True`` (resume): compare XXH3-128, not SHA-256, when the entry records it.
+    """
+    sha256 = not (fast and entry.xxh3_128 is not None)
     if manifest.format != "png":
-        found = storage.digest(entry.name)
-        return [f"{entry.name} is missing"] if found is None else _compare(entry, *found)
+        found = storage.digest(entry.name, sha256=sha256)
+        return [f"{entry.name} is missing"] if found is None else _compare(entry, found)
     layout = manifest.layout
     paths = layout.shard_files(entry.shard, manifest.count, manifest.shard_size)
     problems = []
@@ -61,31 +78,31 @@ def shard_problems(storage: Storage, manifest: Manifest, entry: ShardEntry) -> l
         expected = {path.rsplit("/", 1)[-1] for path in paths}
         extra = sorted(set(storage.list(entry.name)) - expected)
         problems += [f"{entry.name}/{name} is not part of the export" for name in extra[:_SHOWN]]
-    digests, size, missing = {}, 0, []
+    digests, missing = {}, []
     for path in paths:
-        found = storage.digest(path)
+        found = storage.digest(path, sha256=sha256)
         if found is None:
             missing.append(path)
             continue
-        member = SHARD_INDEX if path == paths[-1] else path.rsplit("/", 1)[-1]
-        digests[member] = bytes.fromhex(found[0])
-        size += found[1]
+        digests[SHARD_INDEX if path == paths[-1] else path.rsplit("/", 1)[-1]] = found
     whose = f" (shard {entry.name})" if layout.is_flat else ""
     problems += [f"{path} is missing{whose}" for path in missing[:_SHOWN]]
     if len(missing) > _SHOWN:
         problems.append(f"{entry.name}: {len(missing) - _SHOWN} more files missing")
-    return problems or _compare(entry, folder_checksum(digests), size)
+    return problems or _compare(entry, folder_digests(digests))
 
 
-def check_shards(storage: Storage, manifest: Manifest, entries: Iterable[ShardEntry]) -> dict[int, list[str]]:
-    """:func:`shard_problems` of each entry, keyed by shard number; shards are hashed in parallel threads
-    (hashlib releases the GIL), up to one per core."""
+def check_shards(
+    storage: Storage, manifest: Manifest, entries: Iterable[ShardEntry], *, fast: bool = False
+) -> dict[int, list[str]]:
+    """:func:`shard_problems` of each entry (``fast``: as a resume checks), keyed by shard number; shards are
+    hashed in parallel threads (hashlib and xxhash release the GIL), up to one per core."""
     entries = list(entries)
     threads = min(len(entries), os.cpu_count() or 1, _MAX_THREADS)
     if threads <= 1:
-        return {e.shard: shard_problems(storage, manifest, e) for e in entries}
+        return {e.shard: shard_problems(storage, manifest, e, fast=fast) for e in entries}
     with ThreadPoolExecutor(threads) as pool:
-        found = pool.map(lambda e: shard_problems(storage, manifest, e), entries)
+        found = pool.map(lambda e: shard_problems(storage, manifest, e, fast=fast), entries)
         return {e.shard: problems for e, problems in zip(entries, found)}
 
 

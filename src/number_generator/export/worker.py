@@ -4,12 +4,12 @@ Shard ``k`` holds samples ``[k * shard_size, (k + 1) * shard_size)``, rendered
 in vectorised blocks, encoded by the format's writer
 (:mod:`number_generator.export.formats`) and written atomically through the
 storage (:mod:`number_generator.export.storage`); its manifest entry records
-the SHA-256 and size of what was written.
+the size, SHA-256 and XXH3-128 of what was written, both digests taken in one
+pass over the bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,23 +19,21 @@ from number_generator.data.dataset import Block, SyntheticDataset
 from number_generator.export.formats import NpzWriter, PngWriter, TarWriter
 from number_generator.export.layout import SHARD_INDEX, Layout, sample_key, shard_count, shard_name
 from number_generator.export.manifest import ShardEntry
-from number_generator.export.storage import Storage, folder_checksum, open_storage, sha256_and_size
+from number_generator.export.storage import Digests, Storage, bytes_digests, file_digests, folder_digests, open_storage
 
 BLOCK = 512  # samples rendered per vectorised step (bigger blocks fall out of the CPU caches)
 
 
 class _DigestingSink:
-    """Passes members on to ``inner`` and keeps each member's SHA-256 digest and the total size."""
+    """Passes members on to ``inner`` and keeps each member's :class:`Digests`."""
 
     def __init__(self, inner: Any):
         self.inner = inner
-        self.digests: dict[str, bytes] = {}
-        self.size = 0
+        self.digests: dict[str, Digests] = {}
 
     def add(self, name: str, data: bytes) -> None:
         self.inner.add(name, data)
-        self.digests[name] = hashlib.sha256(data).digest()
-        self.size += len(data)
+        self.digests[name] = bytes_digests(data)
 
 
 def write_shard(
@@ -79,9 +77,8 @@ def write_shard(
                 sink.add(SHARD_INDEX, index)
         if layout.is_flat:  # written last: the flat shard's record of completion
             storage.write(name, index)
-            sink.digests[SHARD_INDEX] = hashlib.sha256(index).digest()
-            sink.size += len(index)
-        checksum, size = folder_checksum(sink.digests), sink.size
+            sink.digests[SHARD_INDEX] = bytes_digests(index)
+        digests = folder_digests(sink.digests)
     else:
         with storage.open_file(name) as fh:
             encoder: NpzWriter | TarWriter
@@ -92,8 +89,8 @@ def write_shard(
             with encoder:
                 for block in blocks():
                     encoder.add(block)
-            checksum, size = sha256_and_size(fh)
-    return ShardEntry(shard=k, name=name, start=start, stop=stop, sha256=checksum, bytes=size)
+            digests = file_digests(fh)
+    return ShardEntry.of(k, name, start, stop, digests)
 
 
 @dataclass(frozen=True)
