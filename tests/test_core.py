@@ -156,6 +156,32 @@ def test_options_validate_once_and_name_fields():
         Options.create(dataset="kmnist")
 
 
+def test_repeated_draw_keywords_are_validated_once_and_never_served_stale(tmp_path):
+    from number_generator.core.options import Options as Opts
+
+    first = Opts.create(spacing=(0, 4), width=300, augment="realistic", strict=True)
+    assert Opts.create(spacing=(0, 4), width=300, augment="realistic", strict=True) is first
+    assert first.writer == "same" and first.augment is Opts.create(augment="REALISTIC").augment
+    # equal but differently typed values are separate entries: the bad one still raises, with its message
+    with pytest.raises(ValueError, match="strict must be True or False, got 1"):
+        Opts.create(spacing=(0, 4), width=300, augment="realistic", strict=1)
+    Opts.create(spacing_range=(0, 4))
+    with pytest.raises(ValueError, match="maximum spacing must be an integer, got 4.5"):
+        Opts.create(spacing_range=(0, 4.5))
+    with pytest.raises(TypeError, match="unknown option 'colour'"):
+        draw("42", colour="red")
+    with pytest.raises(TypeError, match="unknown option 'colour'"):
+        draw("42", colour="red")
+    # an augment file is read again when it changes on disk (paths are not cached)
+    path = tmp_path / "aug.json"
+    path.write_text('{"image": [{"type": "Brightness", "delta": [-0.2, -0.2]}]}')
+    dark = draw("42", width=80, augment=str(path), seed=1).image
+    path.write_text('{"image": [{"type": "Brightness", "delta": [0.0, 0.0]}], "options": {"spacing": [3, 3]}}')
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    plain = draw("42", width=80, augment=str(path), seed=1)
+    assert not np.array_equal(dark, plain.image) and plain.spacing.tolist() == [3]
+
+
 def test_spec_aliases_keep_the_hashes_of_existing_specs():
     # hashes recorded from main before the canonical names changed (exports resume by hash)
     assert load_spec({}).hash == "a5f636fcae2678452da2dcc1a9cc3d3ddb46590ab1ff03fd873b528a1ed2fe0b"

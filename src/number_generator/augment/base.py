@@ -371,10 +371,30 @@ class ImageTransform(Transform):
     kind = "image"
     #: True if the transform moves pixels (boxes follow).
     geometric: ClassVar[bool] = False
+    #: How many ``rng.random`` values :meth:`_finish` draws after the uniform ones: 0 for a ``_finish``
+    #: that draws nothing, ``None`` when unknown or variable (the default of a class overriding
+    #: ``_finish`` without saying).  A pipeline draws the parameters of consecutive transforms with a
+    #: known count in one generator call: the same stream as one :meth:`sample` call each.
+    finish_draws: ClassVar[int | None] = 0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_finish" in cls.__dict__ and "finish_draws" not in cls.__dict__:
+            cls.finish_draws = None
 
     def _uniform_params(self, shape: tuple[int, int]) -> list[tuple[str, tuple[float, float]]]:
         """(name, (low, high)) of the parameters drawn uniformly, in drawing order."""
         return []
+
+    def uniform_spec(self, shape: tuple[int, int]) -> list[tuple[str, tuple[float, float]]]:
+        """:meth:`_uniform_params` for ``shape``, remembered per shape until the configuration changes."""
+        specs = self.__dict__.get("_spec_cache")
+        if specs is None:
+            specs = self.__dict__["_spec_cache"] = {}
+        spec = specs.get(shape)
+        if spec is None:
+            spec = specs[shape] = self._uniform_params(shape)
+        return spec
 
     def _finish(self, params: dict, rng: np.random.Generator, shape: tuple[int, int]) -> dict:
         """Complete the uniform draws: cast or round them, draw what is not uniform."""
@@ -387,7 +407,7 @@ class ImageTransform(Transform):
         uniform parameters; the randomness used does not depend on ``p``.
         """
         shape = (int(shape[0]), int(shape[1]))
-        spec = self._uniform_params(shape)
+        spec = self.uniform_spec(shape)
         u = rng.random(1 + len(spec)).tolist()
         params = {name: lo + (hi - lo) * x for (name, (lo, hi)), x in zip(spec, u[1:])}
         params = self._finish(params, rng, shape)

@@ -55,6 +55,8 @@ class GaussianNoise(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
+    finish_draws = 0
+
     def __init__(self, sigma=(0.01, 0.05), p: float = 1.0):
         super().__init__(p)
         self.sigma = check_range(type(self).__name__, "sigma", sigma, 0, 1)
@@ -86,6 +88,8 @@ class SaltAndPepper(ImageTransform):
     p : float
         Probability of applying the transform, in [0, 1].
     """
+
+    finish_draws = 0
 
     def __init__(self, amount=(0.005, 0.03), salt: float = 0.5, p: float = 1.0):
         super().__init__(p)
@@ -319,6 +323,8 @@ class BackgroundTexture(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
+    finish_draws = 0
+
     def __init__(self, strength=(0.05, 0.2), p: float = 1.0):
         super().__init__(p)
         self.strength = check_range(type(self).__name__, "strength", strength, 0, 1)
@@ -457,6 +463,7 @@ class Perspective(ImageTransform):
     """
 
     geometric = True
+    finish_draws = 8  # the corner offsets
 
     def __init__(self, skew=None, rotate=None, corner=None, p: float = 1.0):
         super().__init__(p)
@@ -544,6 +551,8 @@ class Invert(ImageTransform):
     p : float
         Probability of applying the transform, in [0, 1].
     """
+
+    finish_draws = 0
 
     def __init__(self, p: float = 1.0):
         super().__init__(p)

@@ -171,6 +171,8 @@ class CombBoxes(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
+    finish_draws = 0
+
     def __init__(
         self,
         pitch=(1.0, 1.12),
@@ -251,6 +253,8 @@ class RuledPaper(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
+    finish_draws = 0
+
     def __init__(self, spacing=(9.0, 24.0), thickness=(0.6, 1.2), darkness=(0.12, 0.35), grid: float = 0.4, p=1.0):
         super().__init__(p)
         o = type(self).__name__
@@ -308,6 +312,8 @@ class SecurityPattern(ImageTransform):
     p : float
         Probability of applying the transform, in [0, 1].
     """
+
+    finish_draws = 0
 
     def __init__(
         self,
@@ -385,6 +391,8 @@ class InkDarkness(ImageTransform):
     p : float
         Probability of applying the transform, in [0, 1].
     """
+
+    finish_draws = 0
 
     def __init__(self, fade=(0.0, 0.35), variation=(0.1, 0.5), p: float = 1.0):
         super().__init__(p)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,60 @@ from number_generator.augment.base import (
     sample_glyph_columns,
 )
 from number_generator.core.options import check_pipeline_options
+
+
+class _Drawn:
+    """Stands in for the generator in :meth:`ImageTransform._finish`: serves the values drawn for it, in order."""
+
+    def __init__(self, values: np.ndarray):
+        self.values, self.used = values, 0
+
+    def random(self, size: int) -> np.ndarray:
+        if self.used + size > len(self.values):
+            raise RuntimeError("an image transform's _finish drew more values than its finish_draws")
+        self.used += size
+        return self.values[self.used - size : self.used]
+
+
+def sample_image_params(transforms: Sequence[ImageTransform], rng: np.random.Generator, shape) -> list[dict]:
+    """The parameters of every image transform for one image: ``[t.sample(rng, shape) for t in transforms]``.
+
+    The same values from fewer generator calls: the draws of consecutive
+    transforms whose ``_finish`` draws a known count
+    (:attr:`ImageTransform.finish_draws`) come from one ``rng.random`` call
+    (one double per value either way, so the stream is the same), and a
+    skipped transform's parameters are not built.
+    """
+    shape = (int(shape[0]), int(shape[1]))
+    params: list[dict] = []
+    i, n = 0, len(transforms)
+    while i < n:
+        run: list[tuple[ImageTransform, list, int]] = []
+        total = 0
+        for t in transforms[i:]:
+            extra = t.finish_draws
+            if extra is None:
+                break
+            spec = t.uniform_spec(shape)
+            run.append((t, spec, extra))
+            total += 1 + len(spec) + extra
+        if not run:  # a transform drawing a variable amount: on its own
+            params.append(transforms[i].sample(rng, shape))
+            i += 1
+            continue
+        drawn = rng.random(total)
+        u = drawn.tolist()
+        at = 0
+        for t, spec, extra in run:
+            first, stop = at + 1, at + 1 + len(spec)
+            at = stop + extra
+            if u[first - 1] >= t.p:
+                params.append({})
+                continue
+            values = {name: lo + (hi - lo) * x for (name, (lo, hi)), x in zip(spec, u[first:stop])}
+            params.append(t._finish(values, _Drawn(drawn[stop:at]), shape))  # type: ignore[arg-type]  # duck-typed
+        i += len(run)
+    return params
 
 
 class Pipeline:
@@ -232,8 +286,7 @@ class Pipeline:
             float32 ``(28, W)`` in [0, 1] and boxes of the same dtype (or None).
         """
         image = check_image(image)
-        shape = image.shape
-        params = [t.sample(rng, shape) for t in self.image]
+        params = sample_image_params(self.image, rng, image.shape)
         out, boxes = self._run_image(image, boxes, params)
         if return_params:
             return out, boxes, params

@@ -35,6 +35,8 @@ class JpegCompression(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
+    finish_draws = 0
+
     def __init__(self, quality=(25, 90), p: float = 1.0):
         super().__init__(p)
         self.quality = check_range(type(self).__name__, "quality", quality, 1, 100, integer=True)
@@ -107,6 +109,8 @@ class Binarize(ImageTransform):
         Probability of applying the transform, in [0, 1].
     """
 
+    finish_draws = 0
+
     def __init__(self, threshold=(0.4, 0.65), noise=(0.0, 0.08), fax: float = 0.3, p: float = 1.0):
         super().__init__(p)
         o = type(self).__name__
@@ -151,6 +155,8 @@ class BleedThrough(ImageTransform):
     p : float
         Probability of applying the transform, in [0, 1].
     """
+
+    finish_draws = 0
 
     def __init__(self, strength=(0.08, 0.3), blur=(0.8, 2.0), p: float = 1.0):
         super().__init__(p)

@@ -158,7 +158,27 @@ class Options:
         Unknown keywords raise ``TypeError`` (as a Python call would).  ``None``
         for an option whose default is not ``None`` (``spacing``, ``align``,
         ``writer``...) means "not given": the default, or the pipeline's.
+
+        Repeated identical keywords (a loop of ``draw`` calls) are validated
+        once: see :func:`_cache_key` for what is remembered.
         """
+        from number_generator.glyphsets import get_dataset
+
+        key = _cache_key(kwargs)
+        if key is not None:
+            cached = _CREATED.get(key)
+            if cached is not None and get_dataset(cached[0].dataset) is cached[1]:  # not re-registered since
+                return cached[0]
+        options = cls._create(kwargs)
+        if key is not None:
+            if len(_CREATED) >= _CREATED_MAX:
+                _CREATED.clear()
+            _CREATED[key] = (options, get_dataset(options.dataset))
+        return options
+
+    @classmethod
+    def _create(cls, kwargs: dict[str, Any]) -> Options:
+        """:meth:`create` without the cache."""
         valid = _FIELDS
         values: dict[str, Any] = {}
         names: dict[str, str] = {}
@@ -184,6 +204,48 @@ class Options:
 
 _FIELDS = frozenset(f.name for f in fields(Options))
 _DEFAULTS = {f.name: f.default for f in fields(Options)}
+
+#: Options built by :meth:`Options.create` with the dataset they were validated against, by
+#: :func:`_cache_key` of their keywords (cleared when full).
+_CREATED: dict[tuple, tuple[Options, Any]] = {}
+_CREATED_MAX = 64
+#: Keyword values remembered, by exact type: plain immutable values.
+_PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+def _is_preset_name(value: object) -> bool:
+    """Whether an ``augment`` value names a built-in preset (or ``"none"``), as resolving it would read it."""
+    if not isinstance(value, str):
+        return False
+    from number_generator.augment.presets import PRESET_NAMES
+
+    return value.strip().lower() in PRESET_NAMES
+
+
+def _cache_key(kwargs: dict[str, Any]) -> tuple | None:
+    """Key of :meth:`Options.create`'s cache for these keywords, or ``None``: not cached.
+
+    Only plain values are remembered (str, int, float, bool, ``None`` and
+    tuples of them), each with its exact type, so ``strict=1`` does not hit
+    the entry of ``strict=True`` and still raises.  ``augment`` is remembered
+    only as ``None`` or a preset name (presets are constants); a file path
+    (which may change on disk), a dict or a Pipeline is resolved every time.
+    Errors are never cached: bad keywords raise the same message every call.
+    """
+    key = []
+    for name, value in kwargs.items():
+        if isinstance(value, tuple):
+            if not all(type(v) in _PLAIN_TYPES for v in value):
+                return None
+            typed: Any = (tuple, tuple(map(type, value)), value)
+        elif type(value) in _PLAIN_TYPES:
+            typed = (type(value), value)
+        else:
+            return None
+        if name == "augment" and value is not None and not _is_preset_name(value):
+            return None
+        key.append((name, typed))
+    return tuple(key)
 
 
 #: Options a pipeline may carry defaults for (``Pipeline.options``).

@@ -129,7 +129,8 @@ def render_block(
         glyphs, extents = gather_glyphs(plan, glyph_set)
         if plan.glyph_scales is not None and plan.baselines is not None:  # framing (core/framing.py), then style
             glyphs = frame_glyphs(glyphs, plan.glyph_scales, plan.baselines)
-            extents = ink_extents(glyphs)
+            if not glyph_aug:  # else measured once, after the glyph transforms
+                extents = ink_extents(glyphs)
         if glyph_aug:
             for k, (a, length) in enumerate(zip(plan.starts.tolist(), plan.lengths.tolist())):
                 glyphs[a : a + length] = augment.apply_glyphs(
