@@ -494,10 +494,11 @@ class Perspective(ImageTransform):
         c = np.array([(w - 1) / 2.0, (h - 1) / 2.0])
         k = np.tan(np.deg2rad(params["skew"]))
         th = np.deg2rad(params["rotate"])
-        rot = np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]])
+        cos, sin = np.cos(th), np.sin(th)
+        rot = np.array([[cos, sin], [-sin, cos]])
         lin = rot @ np.array([[1.0, -k], [0.0, 1.0]])
         dst = (src - c) @ lin.T + c
-        dst = dst + np.stack([params["dx"], params["dy"]], axis=1)
+        dst += np.array([params["dx"], params["dy"]]).T
         return cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32))
 
     def _apply(self, image, boxes, params):
@@ -525,18 +526,22 @@ def transform_boxes(boxes, m: np.ndarray, shape) -> np.ndarray | None:
     f = b.astype(np.float64) - 0.5
     # corners (x, y, 1) of every box: (n, 4, 3)
     corners = np.ones((len(b), 4, 3))
-    corners[:, :, 0] = f[:, [0, 2, 2, 0]]
-    corners[:, :, 1] = f[:, [1, 1, 3, 3]]
+    corners[:, :, :2] = f[:, _CORNERS].reshape(len(b), 4, 2)
     moved = corners @ m.T
     xy = moved[:, :, :2] / moved[:, :, 2:3]
-    lo = np.floor(xy.min(axis=1) + (0.5 + 1e-4))  # 1e-4: float32 homographies are not exact,
-    hi = np.ceil(xy.max(axis=1) + (0.5 - 1e-4))  # and the identity must give the same boxes
-    out = np.empty_like(b)
-    out[:, 0] = np.clip(lo[:, 0], 0, w)
-    out[:, 1] = np.clip(lo[:, 1], 0, h)
-    out[:, 2] = np.clip(hi[:, 0], 0, w)
-    out[:, 3] = np.clip(hi[:, 1], 0, h)
-    return out
+    edges = np.concatenate(
+        [
+            np.floor(xy.min(axis=1) + (0.5 + 1e-4)),  # 1e-4: float32 homographies are not exact,
+            np.ceil(xy.max(axis=1) + (0.5 - 1e-4)),  # and the identity must give the same boxes
+        ],
+        axis=1,
+    )
+    np.clip(edges, 0, (w, h, w, h), out=edges)
+    return edges.astype(b.dtype)
+
+
+#: (x, y) of a box's four corners, as columns of ``(x0, y0, x1, y1)``.
+_CORNERS = [0, 1, 2, 1, 2, 3, 0, 3]
 
 
 @register

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache, cached_property
+from itertools import accumulate
 
 import cv2
 import numpy as np
@@ -307,9 +308,10 @@ class Page:
         cover = ink[y0 - y : y1 - y, x0 - x : x1 - x].astype(np.float32)
         if ink.dtype == np.uint8:
             cover *= np.float32(1 / 255)
-        cover[self.keepout[y0:y1, x0:x1]] = 0.0
+        np.copyto(cover, np.float32(0.0), where=self.keepout[y0:y1, x0:x1])
+        np.subtract(np.float32(1.0), cover, out=cover)
         region = self.image[y0:y1, x0:x1]
-        np.minimum(region, 1.0 - cover, out=region)
+        np.minimum(region, cover, out=region)
 
     def draw_figure(self, name: str, index: int, x: int, y_middle: float, frame_middle: float = 14.0) -> None:
         """Draw bank sample ``index`` of figure ``name`` with its ink's left edge at column ``x``.
@@ -332,18 +334,13 @@ class Page:
         The paper at the line's ends is used up; the opened columns are paper; boxes follow.
         """
         w = self.image.shape[1]
-        for a in (self.image, self.keepout):
-            moved = a.copy()
-            fill = 1.0 if a.dtype != bool else False
+        for a, fill in ((self.image, 1.0), (self.keepout, False)):  # in place: each move reads what it keeps
             if left:
-                moved[:, : split - left] = a[:, left:split]
+                a[:, : split - left] = a[:, left:split]
             if right:
-                moved[:, split + right :] = a[:, split : w - right]
-            moved[:, split - left : split + right] = fill
-            a[...] = moved
-        before = self.boxes[:, 2] <= split
-        self.boxes[before, 0::2] -= left
-        self.boxes[~before, 0::2] += right
+                a[:, split + right :] = a[:, split : w - right]
+            a[:, split - left : split + right] = fill
+        self.boxes[:, 0::2] += np.where(self.boxes[:, 2] <= split, -left, right)[:, None]
 
 
 def _uniform_int(u: float, bounds: tuple[int, int]) -> int:
@@ -450,8 +447,8 @@ class GroupSeparators(MarkTransform):
         # each split's share of the left paper in proportion to its width (floors of the cumulative
         # shares), so no split takes more than it opens: an even split of take_left did when the
         # line's paper was lopsided (a random margin) and the needs differed
-        needs = np.cumsum([0] + [need for _, _, need in splits])
-        shares = np.diff(needs * take_left // max(total, 1))
+        floors = [opened * take_left // max(total, 1) for opened in accumulate(need for _, _, need in splits)]
+        shares = [b - a for a, b in zip([0, *floors], floors)]
         return {
             "mark": kind,
             "width": page.width,

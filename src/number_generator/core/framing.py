@@ -26,9 +26,12 @@ def frame_glyphs(glyphs: np.ndarray, scales: np.ndarray, baselines: np.ndarray) 
     """
     import cv2
 
-    out = np.empty_like(glyphs)
+    out = np.empty(glyphs.shape, np.uint8)  # C-ordered: each out[i] is written in place by OpenCV
+    matrices = np.zeros((len(glyphs), 2, 3))
+    matrices[:, 0, 0] = matrices[:, 1, 1] = scales
+    matrices[:, 0, 2] = ANCHOR_X * (1 - scales)
+    matrices[:, 1, 2] = baselines - ANCHOR_Y * scales
     size = glyphs.shape[1:][::-1]
-    for i, (scale, baseline) in enumerate(zip(scales.tolist(), baselines.tolist())):
-        matrix = np.array([[scale, 0.0, ANCHOR_X * (1 - scale)], [0.0, scale, baseline - ANCHOR_Y * scale]])
-        out[i] = cv2.warpAffine(glyphs[i], matrix, size, flags=cv2.INTER_LINEAR, borderValue=0)
+    for i, matrix in enumerate(matrices):
+        cv2.warpAffine(glyphs[i], matrix, size, dst=out[i], flags=cv2.INTER_LINEAR, borderValue=0)
     return out
