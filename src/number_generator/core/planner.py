@@ -338,11 +338,11 @@ def frame(draws: list[np.ndarray], lengths: np.ndarray, options: Options) -> dic
     low, high = options.fill
     if len(draws) == 1:  # one sample: the same arithmetic on Python floats, fewer array operations
         u = draws[0]
-        height = HEIGHT_PX * (low + (high - low) * float(u[0]))
-        baseline = (HEIGHT_PX + height) / 2.0
-        glyph_height = height * (1.0 + options.height_jitter * (2.0 * u[1:] - 1.0))
-        np.minimum(glyph_height, baseline, out=glyph_height)
-        return {"glyph_scales": glyph_height / NOMINAL_INK_HEIGHT, "baselines": np.full(len(u) - 1, baseline)}
+        ink_height = HEIGHT_PX * (low + (high - low) * float(u[0]))
+        line = (HEIGHT_PX + ink_height) / 2.0
+        heights = ink_height * (1.0 + options.height_jitter * (2.0 * u[1:] - 1.0))
+        np.minimum(heights, line, out=heights)
+        return {"glyph_scales": heights / NOMINAL_INK_HEIGHT, "baselines": np.full(len(u) - 1, line)}
     u = np.concatenate(draws)
     firsts = np.cumsum(lengths + 1) - (lengths + 1)
     string_height = HEIGHT_PX * (low + (high - low) * u[firsts])  # (n,) px
