@@ -66,18 +66,25 @@ def _shift_rows(values: np.ndarray, dy: np.ndarray) -> np.ndarray:
 
 
 def _place_columns(
-    canvas: np.ndarray, rows: np.ndarray | int, x: np.ndarray, values: np.ndarray, overlap: bool
+    canvas: np.ndarray, rows: np.ndarray | int, x: np.ndarray, values: np.ndarray, merged: np.ndarray | None
 ) -> None:
     """Put glyph columns ``values`` (k, 28) at columns ``x`` of samples ``rows`` of an x-major ink canvas (n, W, 28).
 
     One contiguous copy per column: the fast layout for blocks.  Darkest
-    wins: without overlap every target column is distinct and a copy equals
-    the maximum with blank paper; with overlap the maximum is taken.
+    wins: without overlap (``merged`` None) every target column is distinct
+    and a copy equals the maximum with blank paper.  With overlap, ``merged``
+    marks the columns of every other glyph of a sample (odd positions): the
+    even ones are copied, then the odd ones take the maximum with what is
+    there.  Only neighbours overlap (:func:`~number_generator.core.layout.overlap_limit`
+    keeps glyph ``i`` clear of ``i + 2``), so no two columns of one pass land
+    on the same pixel column and the result is the maximum over all glyphs.
     """
-    if overlap:
-        np.maximum.at(canvas, (rows, x), values)  # type: ignore[arg-type]  # the stub omits int | array index tuples
-    else:
+    if merged is None:
         canvas[rows, x] = values
+        return
+    for take, merge in ((~merged, False), (merged, True)):
+        at = (rows if isinstance(rows, int) else rows[take], x[take])
+        canvas[at] = np.maximum(canvas[at], values[take]) if merge else values[take]
 
 
 def _paste_glyphs(
@@ -183,7 +190,8 @@ def compose(
         values = columns[store_ids[k], left[k] + within]
         if dy is not None:
             values = _shift_rows(values, dy[k])
-        _place_columns(canvas, rows if isinstance(rows, int) else rows[k], x0[k] + within, values, overlap)
+        merged = (k & 1).astype(bool) if overlap else None  # odd glyphs of the block: neighbours alternate
+        _place_columns(canvas, rows if isinstance(rows, int) else rows[k], x0[k] + within, values, merged)
 
     fits = arrangement.fits
     widths_out = plan.widths.tolist()

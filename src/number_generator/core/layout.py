@@ -10,6 +10,7 @@ sample is a block of one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,8 +118,10 @@ def arrange(
         if strict and room < 0:
             raise _too_wide(strip_width, width)
         moved = 0 if room < 0 or how == 0 else room // 2 if how == 1 else room if how == 2 else None
-        if moved is None:  # random: the planner's margin draw
-            moved = int(_left_margins(np.array([room]), how, margins)[0])
+        if moved is None:  # random: the planner's margin draw, as _left_margins computes it
+            if margins is None:
+                raise ValueError("align 'random' needs the planned margins")
+            moved = math.floor(float(margins[0]) * (room + 1))
         return Arrangement(
             x0=before + moved if moved else before,
             strip_widths=np.array([strip_width], dtype=np.int64),
