@@ -295,8 +295,9 @@ class Page:
 
     def middle(self, k: int | Sequence[int]) -> float:
         """Vertical centre of the ink of boxes ``k``, in rows."""
-        b = self.boxes[np.atleast_1d(k)]
-        return float((b[:, 1].mean() + b[:, 3].mean() - 1) / 2)
+        rows = [self.boxes[i].tolist() for i in np.atleast_1d(k).tolist()]
+        top, bottom = (sum(box[side] for box in rows) / len(rows) for side in (1, 3))  # means, as numpy's
+        return (top + bottom - 1) / 2
 
     def draw(self, ink: np.ndarray, x: int, y: int) -> None:
         """Darken the page with ``ink`` (0-255 or 0-1 coverage) at top-left ``(x, y)``, clipped, off the keep-out."""
@@ -333,13 +334,11 @@ class Page:
 
         The paper at the line's ends is used up; the opened columns are paper; boxes follow.
         """
-        w = self.image.shape[1]
-        for a, fill in ((self.image, 1.0), (self.keepout, False)):  # in place: each move reads what it keeps
-            if left:
-                a[:, : split - left] = a[:, left:split]
-            if right:
-                a[:, split + right :] = a[:, split : w - right]
-            a[:, split - left : split + right] = fill
+        h, w = self.image.shape
+        keepout = self.keepout  # the digits' ink before the move
+        opened = np.ones((h, left + right), np.float32)
+        self.image = np.concatenate([self.image[:, left:split], opened, self.image[:, split : w - right]], axis=1)
+        self.keepout = np.concatenate([keepout[:, left:split], opened < 0, keepout[:, split : w - right]], axis=1)
         self.boxes[:, 0::2] += np.where(self.boxes[:, 2] <= split, -left, right)[:, None]
 
 
