@@ -39,12 +39,17 @@ def _print(image: np.ndarray, rows: np.ndarray | None, cols: np.ndarray | None, 
 
     ``rows`` ``(H,)`` or ``(H, W)``: horizontal lines (or any coverage map); ``cols`` ``(W,)``: vertical lines.
     """
-    cover = np.zeros(image.shape, np.float32)
-    if rows is not None:
-        cover = np.maximum(cover, rows if rows.ndim == 2 else rows[:, None])
-    if cols is not None:
-        cover = np.maximum(cover, cols[None, :])
-    return np.minimum(image, 1.0 - np.float32(darkness) * cover)
+    # paper left by the print, 1 - darkness * coverage, on the smallest array that holds it
+    # (coverages are >= 0, so the maximum with blank paper is the coverage itself)
+    if rows is None:
+        cover = np.zeros(image.shape, np.float32) if cols is None else cols[None, :]
+    elif cols is None:
+        cover = rows if rows.ndim == 2 else rows[:, None]
+    else:
+        cover = np.maximum(rows if rows.ndim == 2 else rows[:, None], cols[None, :])
+    paper = cover * np.float32(-darkness)  # -(d * c): the same rounding as 1 - d * c below
+    paper += np.float32(1.0)
+    return np.minimum(image, paper)
 
 
 def _field(boxes, shape) -> tuple[float, float, float, float]:
@@ -408,7 +413,10 @@ class InkDarkness(ImageTransform):
 
     def _apply(self, image, boxes, params):
         crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
-        keep = crop * np.float32(-params["variation"]) + np.float32(1.0)
+        keep = crop * np.float32(-params["variation"])
+        keep += np.float32(1.0)
         keep *= np.float32(1.0 - params["fade"])
-        out = 1.0 - (1.0 - image) * keep
+        out = np.subtract(np.float32(1.0), image)  # ink, scaled by keep, back to paper units: in place
+        out *= keep
+        np.subtract(np.float32(1.0), out, out=out)
         return np.clip(out, 0.0, 1.0, out=out), copy_boxes(boxes)

@@ -170,9 +170,12 @@ def classes_of(chars: str, glyph_set: GlyphSet, codes: np.ndarray | None = None)
     """
     if len(chars) <= _SHORT_TEXT or (codes is not None and codes.size and int(codes.max()) >= _TABLE_SIZE):
         lookup = glyph_set.class_of_char  # a few dict lookups beat the table's array calls on short texts
-        classes = np.array(
-            [lookup.get(ch, SYNTHESISED_CLASS if ch in SYNTHESISED else _UNKNOWN) for ch in chars], dtype=np.int64
-        )
+        found = [lookup.get(ch, _UNKNOWN) for ch in chars]
+        if _UNKNOWN in found:
+            found = [SYNTHESISED_CLASS if c == _UNKNOWN and ch in SYNTHESISED else c for ch, c in zip(chars, found)]
+        if _UNKNOWN not in found:
+            return np.array(found, dtype=np.int64)
+        classes = np.array(found, dtype=np.int64)
     else:
         if codes is None:
             codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32)
@@ -242,7 +245,6 @@ def plan_block(
         real_classes = classes
         real_counts = length_list
     real_bounds = list(accumulate(real_counts, initial=0))
-    highs = glyph_set.counts[real_classes]
     if any_space:  # the glyphs followed by a word gap, per sample
         word_breaks = np.flatnonzero(spaces)
         breaks_of = np.split(word_breaks, np.searchsorted(word_breaks, starts[1:]))
@@ -255,6 +257,8 @@ def plan_block(
     if same:
         hand = hands(options.dataset, options.split)
         string_writers, suppliers = [], []
+    else:
+        highs = glyph_set.counts[real_classes]
     for k, rng in enumerate(rngs):
         if lo_w != hi_w:
             widths[k] = int(rng.integers(lo_w, hi_w + 1))
@@ -286,8 +290,8 @@ def plan_block(
         if options.align == "random":
             margins.append(rng.random())
     if same:
-        ids = hand.table.order[np.concatenate(picks)]
-        real_writers = hand.table.ids[np.concatenate(suppliers)].astype(np.int64)
+        ids = hand.table.order[picks[0] if n == 1 else np.concatenate(picks)]
+        real_writers = hand.table.ids[suppliers[0] if n == 1 else np.concatenate(suppliers)].astype(np.int64)
     else:
         ids = glyph_set.order[glyph_set.starts[real_classes] + (picks[0] if n == 1 else np.concatenate(picks))]
         real_writers = glyph_set.writers[ids].astype(np.int64)
