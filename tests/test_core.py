@@ -162,6 +162,7 @@ def test_repeated_draw_keywords_are_validated_once_and_never_served_stale(tmp_pa
     first = Opts.create(spacing=(0, 4), width=300, augment="realistic", strict=True)
     assert Opts.create(spacing=(0, 4), width=300, augment="realistic", strict=True) is first
     assert first.writer == "same" and first.augment is Opts.create(augment="REALISTIC").augment
+    assert Opts.create(spacing=[0, 4]) is not Opts.create(spacing=[0, 4])  # unhashable: validated every time
     # equal but differently typed values are separate entries: the bad one still raises, with its message
     with pytest.raises(ValueError, match="strict must be True or False, got 1"):
         Opts.create(spacing=(0, 4), width=300, augment="realistic", strict=1)

@@ -209,8 +209,6 @@ _DEFAULTS = {f.name: f.default for f in fields(Options)}
 #: :func:`_cache_key` of their keywords (cleared when full).
 _CREATED: dict[tuple, tuple[Options, Any]] = {}
 _CREATED_MAX = 64
-#: Keyword values remembered, by exact type: plain immutable values.
-_PLAIN_TYPES = (str, int, float, bool, type(None))
 
 
 def _is_preset_name(value: object) -> bool:
@@ -225,26 +223,23 @@ def _is_preset_name(value: object) -> bool:
 def _cache_key(kwargs: dict[str, Any]) -> tuple | None:
     """Key of :meth:`Options.create`'s cache for these keywords, or ``None``: not cached.
 
-    Only plain values are remembered (str, int, float, bool, ``None`` and
-    tuples of them), each with its exact type, so ``strict=1`` does not hit
-    the entry of ``strict=True`` and still raises.  ``augment`` is remembered
-    only as ``None`` or a preset name (presets are constants); a file path
-    (which may change on disk), a dict or a Pipeline is resolved every time.
-    Errors are never cached: bad keywords raise the same message every call.
+    Values are remembered with their exact types (element by element in a
+    tuple), so ``strict=1`` does not hit the entry of ``strict=True`` and
+    still raises; unhashable values (lists, dicts, Pipelines) are not
+    remembered.  ``augment`` is remembered only as ``None`` or a preset name
+    (presets are constants); a file path (which may change on disk) is
+    resolved every time.  Errors are never cached: bad keywords raise the
+    same message every call.
     """
     key = []
     for name, value in kwargs.items():
-        if isinstance(value, tuple):
-            if not all(type(v) in _PLAIN_TYPES for v in value):
-                return None
-            typed: Any = (tuple, tuple(map(type, value)), value)
-        elif type(value) in _PLAIN_TYPES:
-            typed = (type(value), value)
-        else:
-            return None
         if name == "augment" and value is not None and not _is_preset_name(value):
             return None
-        key.append((name, typed))
+        key.append((name, tuple(map(type, value)) if type(value) is tuple else type(value), value))
+    try:
+        hash(tuple(key))
+    except TypeError:
+        return None
     return tuple(key)
 
 
