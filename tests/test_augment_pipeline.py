@@ -203,6 +203,45 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]  # and the temporary file is gone
 
 
+@pytest.mark.parametrize("name", PRESET_NAMES)
+def test_image_parameters_drawn_together_equal_one_draw_per_transform(name):
+    """A pipeline draws its image transforms' parameters in one call per run of them: the same values."""
+    from number_generator.augment.pipeline import sample_image_params
+
+    pipe = resolve_augment(name)
+    for seed in range(40):
+        fused, separate = np.random.default_rng(seed), np.random.default_rng(seed)
+        shape = (28, 120 + seed)
+        assert sample_image_params(pipe.image, fused, shape) == [t.sample(separate, shape) for t in pipe.image]
+        assert fused.random() == separate.random()  # the generator is left where one draw each leaves it
+
+
+def test_an_image_transform_drawing_in_finish_without_saying_is_sampled_on_its_own():
+    from number_generator.augment.pipeline import sample_image_params
+
+    class Jittered(GaussianNoise):  # a user's transform: its _finish draws, it does not say how many
+        def _finish(self, params, rng, shape):
+            params["offset"] = int(rng.integers(0, 1000))
+            return params
+
+    assert Jittered.finish_draws is None and GaussianNoise.finish_draws == 0
+    transforms = [GaussianNoise(p=0.5), Jittered(p=0.5), GaussianNoise(p=0.5)]
+    for seed in range(40):
+        fused, separate = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert sample_image_params(transforms, fused, (28, 90)) == [t.sample(separate, (28, 90)) for t in transforms]
+        assert fused.random() == separate.random()
+
+    class Miscounted(Jittered):  # says one draw, takes more: refused rather than reading another's values
+        finish_draws = 1
+
+        def _finish(self, params, rng, shape):
+            params["extra"] = rng.random(2).tolist()
+            return params
+
+    with pytest.raises(RuntimeError, match="drew more values than its finish_draws"):
+        sample_image_params([Miscounted(p=1.0)], np.random.default_rng(0), (28, 90))
+
+
 def test_registries_are_disjoint_and_documented():
     assert not set(GLYPH_TRANSFORMS) & set(IMAGE_TRANSFORMS)
     assert not (set(GLYPH_TRANSFORMS) | set(IMAGE_TRANSFORMS)) & set(MARK_TRANSFORMS)

@@ -88,6 +88,13 @@ def test_blank_glyph_keeps_full_extent():
     stack = np.zeros((2, 28, 28), np.uint8)
     stack[1, 5:9, 3:20] = 200
     assert ink_extents(stack).tolist() == [[0, 27, 0, 27], [3, 19, 5, 8]]
+    # any dtype and layout: nonzero is ink
+    assert (
+        ink_extents(stack > 0).tolist()
+        == ink_extents(stack.astype(np.float32)).tolist()
+        == [[0, 27, 0, 27], [3, 19, 5, 8]]
+    )
+    assert ink_extents(stack.transpose(0, 2, 1)).tolist() == [[0, 27, 0, 27], [5, 8, 3, 19]]
 
 
 def test_importing_the_package_reads_no_data(tmp_path):
