@@ -196,8 +196,8 @@ class GlyphTransform(Transform):
             spec = self.__dict__["_spec_cache"] = (names, lo, span, neutral)
         return spec
 
-    def _finish(self, cols: dict[str, np.ndarray]) -> None:
-        """Post-process sampled columns in place (rounding, integer casts)."""
+    def _finish(self, cols: dict[str, np.ndarray], strings: StringLayout) -> None:
+        """Post-process sampled columns in place (rounding, integer casts; string-scoped values from ``strings``)."""
 
     def sample_columns(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         """Parameters of ``n`` glyphs as columns (arrays of length ``n``).
@@ -300,20 +300,61 @@ class _SamplingPlan:
         self.string_scoped = np.array([i for i, t in enumerate(transforms) if t.scope == "string"], np.intp)
 
 
+class StringLayout:
+    """Where each glyph of a stack stands in its string (a stack may hold the glyphs of many strings).
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        Glyphs per string, in stack order (each >= 0); they sum to the stack's length.
+
+    Attributes
+    ----------
+    first : numpy.ndarray
+        intp ``(n,)``: stack index of the first glyph of each glyph's string.
+    place : numpy.ndarray
+        float64 ``(n,)``: the glyph's place in its string, ``i / max(len - 1, 1)``, in [0, 1].
+    """
+
+    def __init__(self, lengths):
+        lengths = np.asarray(lengths, np.intp)
+        starts = np.cumsum(lengths) - lengths
+        self.first = np.repeat(starts, lengths)
+        denominators = np.repeat(np.maximum(lengths - 1, 1), lengths)
+        self.place = (np.arange(int(lengths.sum())) - self.first) / denominators
+
+    @classmethod
+    def one(cls, n: int) -> StringLayout:
+        """The layout of a stack that is one string of ``n`` glyphs."""
+        return cls([n])
+
+
 def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _SamplingPlan | None = None) -> list:
-    """Column parameters of ``n`` glyphs for each transform, from one ``rng.random`` call.
+    """Column parameters of ``n`` glyphs (one string) for each transform, from one ``rng.random`` call.
 
     Identical to calling each transform's :meth:`GlyphTransform.sample_columns`
     in turn (the rows of one C-ordered draw are consecutive in the stream).
     """
+    return sample_string_columns(transforms, [rng], [n], plan)
+
+
+def sample_string_columns(transforms, rngs, lengths, plan: _SamplingPlan | None = None) -> list:
+    """Column parameters of the glyphs of several strings, string ``k`` drawing from ``rngs[k]``.
+
+    Each string makes the one ``rngs[k].random((rows, lengths[k]))`` call that
+    :func:`sample_glyph_columns` makes for it, so the columns equal those of one
+    call per string, concatenated; the arithmetic after the draws runs once for all.
+    """
     if plan is None:
         plan = _SamplingPlan(transforms)
-    u = rng.random((plan.rows, n))
+    draws = [rng.random((plan.rows, n)) for rng, n in zip(rngs, lengths)]
+    u = draws[0] if len(draws) == 1 else np.concatenate(draws, axis=1)
+    strings = StringLayout(lengths)
     vals = u * plan.span
     vals += plan.lo  # low + (high - low) * u, as Generator.uniform computes it
     applied = u[plan.applied_rows] < plan.p  # (T, n)
-    if plan.string_scoped.size:  # one decision per string: the first glyph's
-        applied[plan.string_scoped] = applied[plan.string_scoped, :1]
+    if plan.string_scoped.size:  # one decision per string: its first glyph's
+        applied[plan.string_scoped] = applied[plan.string_scoped[:, None], strings.first]
     if not applied.all():
         keep = applied[plan.owner] | plan.is_applied
         vals = np.where(keep, vals, plan.neutral)
@@ -321,7 +362,7 @@ def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _Sa
     for t, a, (start, stop, names) in zip(transforms, applied, plan.slices):
         cols = dict(zip(names, vals[start + 1 : stop]))
         cols["applied"] = a
-        t._finish(cols)
+        t._finish(cols, strings)
         out.append(cols)
     return out
 

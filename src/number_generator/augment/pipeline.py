@@ -16,7 +16,7 @@ from number_generator.augment.base import (
     check_glyph,
     check_glyphs,
     check_image,
-    sample_glyph_columns,
+    sample_string_columns,
 )
 from number_generator.core.options import check_pipeline_options
 
@@ -135,15 +135,21 @@ class Pipeline:
 
     # ------------------------------------------------------------------ glyphs
     def _sample_glyph_columns(self, rng: np.random.Generator, n: int, text: str | None = None) -> list:
+        return self._sample_string_columns([rng], [n], text)
+
+    def _sample_string_columns(self, rngs, lengths, text: str | None = None) -> list:
         plan = self.__dict__.get("_plan")
         if plan is None or plan.key != [(id(t), id(t._spec())) for t in self.glyph]:
             plan = self.__dict__["_plan"] = _SamplingPlan(self.glyph)
-        columns = sample_glyph_columns(self.glyph, rng, n, plan)
+        columns = sample_string_columns(self.glyph, rngs, lengths, plan)
+        n = sum(lengths)
         if text is not None and len(text) != n:
             raise ValueError(f"apply_glyphs: text {text!r} has {len(text)} characters for {n} glyphs")
-        for t, cols in zip(self.glyph, columns):
-            if t.character:  # class-conditional: only glyphs of its character (none if the text is unknown)
-                cols["applied"] &= np.array([ch == t.character for ch in text or " " * n], dtype=bool)
+        if any(t.character for t in self.glyph):
+            chars = np.array(list(text or " " * n), dtype="U1")
+            for t, cols in zip(self.glyph, columns):
+                if t.character:  # class-conditional: only glyphs of its character (none if the text is unknown)
+                    cols["applied"] &= chars == t.character
         return columns
 
     def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:
@@ -197,6 +203,37 @@ class Pipeline:
         if return_params:
             return out, self._columns_to_records(columns, stack.shape[0])
         return out
+
+    def apply_glyph_block(self, stack: np.ndarray, rngs, lengths, text: str | None = None) -> np.ndarray:
+        """Augment the glyphs of many strings in one batch: what :meth:`apply_glyphs` gives each string.
+
+        Parameters
+        ----------
+        stack : numpy.ndarray
+            uint8 ``(n, 28, 28)``, 0 = no ink: the glyphs of every string, string after string.  Not modified.
+        rngs : sequence of numpy.random.Generator
+            One per string; string ``k`` draws from ``rngs[k]`` exactly what
+            ``apply_glyphs`` draws for it (the same stream, the same bytes).
+        lengths : sequence of int
+            Glyphs per string (``sum(lengths) == n``).
+        text : str, optional
+            The ``n`` characters drawn (all strings concatenated), for class-conditional transforms.
+
+        Returns
+        -------
+        numpy.ndarray
+            New uint8 ``(n, 28, 28)``: equal to ``apply_glyphs`` on each string's
+            slice with its generator, concatenated; parameters are drawn string
+            by string, the pixel work runs once for the block.
+        """
+        stack = check_glyphs(stack)
+        lengths = [int(v) for v in lengths]
+        if len(rngs) != len(lengths) or sum(lengths) != stack.shape[0] or min(lengths, default=0) < 0:
+            raise ValueError(
+                f"apply_glyph_block: {len(rngs)} generators and lengths {lengths} do not split "
+                f"{stack.shape[0]} glyphs into strings"
+            )
+        return self._run_glyphs(stack, self._sample_string_columns(rngs, lengths, text))
 
     def apply_glyph(
         self, glyph: np.ndarray, rng: np.random.Generator, return_params: bool = False, char: str | None = None

@@ -131,11 +131,8 @@ def render_block(
             glyphs = frame_glyphs(glyphs, plan.glyph_scales, plan.baselines)
             if not glyph_aug:  # else measured once, after the glyph transforms
                 extents = ink_extents(glyphs)
-        if glyph_aug:
-            for k, (a, length) in enumerate(zip(plan.starts.tolist(), plan.lengths.tolist())):
-                glyphs[a : a + length] = augment.apply_glyphs(
-                    np.ascontiguousarray(glyphs[a : a + length]), rngs[k], text=plan.chars[a : a + length]
-                )
+        if glyph_aug:  # one batch for the block; each sample draws from its own generator (= apply_glyphs)
+            glyphs = augment.apply_glyph_block(np.ascontiguousarray(glyphs), rngs, plan.lengths.tolist(), plan.chars)
             extents = ink_extents(glyphs)
         columns, store_ids = glyphs.transpose(0, 2, 1), np.arange(len(glyphs))
     composed = compose(plan, columns, store_ids, extents, as_uint8=as_uint8 and not (marks_aug or image_aug))
