@@ -17,9 +17,10 @@ are therefore never stored in the parameters: the parameters hold a small intege
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 BANK_SIZE = 1 << 19  # 512 Ki values, 2 MiB as float32
 
@@ -116,19 +117,70 @@ def texture_window(index: int, x: int, y: int, shape) -> np.ndarray:
 SMOOTH_BANK_SHAPE = (48, 8192)
 #: Elastic smoothing sigmas are rounded to multiples of this (px), one bank per value.
 SIGMA_STEP = 0.25
+#: Largest smoothing sigma (px) with a bank: ``ElasticDistortion`` accepts sigma up to 12.
+MAX_SIGMA = 12.0
+
+_SIGMA_INDICES = int(round(MAX_SIGMA / SIGMA_STEP)) + 1
+# Every bank in one array (bank i: sigma = i * SIGMA_STEP), filled on first use.  np.empty of 75 MB
+# reserves address space only: the pages of a bank are committed when it is filled.
+_smooth_banks: np.ndarray | None = None
+_filled = np.zeros(_SIGMA_INDICES, bool)
 
 
-@lru_cache(maxsize=32)
-def smooth_noise_bank(sigma: float) -> np.ndarray:
-    """Uniform [-1, 1] noise smoothed by a normalised Gaussian of ``sigma`` px.
+def smooth_noise_banks(indices) -> np.ndarray:
+    """All smoothed noise banks, float32 ``(49, *SMOOTH_BANK_SHAPE)``; bank ``i`` is :func:`smooth_noise_bank`
+    of sigma ``i * SIGMA_STEP``, and those of ``indices`` (ints in [1, 48]) are filled on return.
 
-    float32 ``SMOOTH_BANK_SHAPE`` (1.5 MiB), generated on first use per sigma from a
-    fixed seed (identical in every process), read-only.
+    One array, so crops of banks of many sigmas are gathered in one indexing step; only filled
+    banks may be read.
     """
+    global _smooth_banks
     import cv2
 
-    rng = np.random.default_rng((0xE1A57, int(round(sigma / SIGMA_STEP))))
-    noise = rng.random(SMOOTH_BANK_SHAPE, dtype=np.float32) * np.float32(2.0) - np.float32(1.0)
-    bank = cv2.GaussianBlur(noise, (0, 0), float(sigma), borderType=cv2.BORDER_REFLECT101)
+    if _smooth_banks is None:
+        _smooth_banks = np.empty((_SIGMA_INDICES, *SMOOTH_BANK_SHAPE), np.float32)
+    indices = np.asarray(indices, np.intp)
+    if not _filled[indices].all():
+        for i in np.unique(indices[~_filled[indices]]).tolist():
+            rng = np.random.default_rng((0xE1A57, i))
+            noise = rng.random(SMOOTH_BANK_SHAPE, dtype=np.float32) * np.float32(2.0) - np.float32(1.0)
+            sigma = i * SIGMA_STEP
+            cv2.GaussianBlur(noise, (0, 0), sigma, dst=_smooth_banks[i], borderType=cv2.BORDER_REFLECT101)
+            _filled[i] = True
+    return _smooth_banks
+
+
+@cache
+def _bank_windows(size: int) -> np.ndarray:
+    """Every ``size`` x ``size`` crop of every bank: a view ``(49, 48 - size + 1, 8192 - size + 1, size, size)``."""
+    return sliding_window_view(smooth_noise_banks([]), (size, size), axis=(1, 2))
+
+
+def smooth_noise_crops(indices: np.ndarray, y: np.ndarray, x: np.ndarray, size: int) -> np.ndarray:
+    """Crops ``bank[indices][y : y + size, x : x + size]`` of the smoothed noise banks, in one gather.
+
+    Parameters
+    ----------
+    indices, y, x : numpy.ndarray
+        Integer arrays of one shape ``S``: bank index (sigma / ``SIGMA_STEP``, in [1, 48]) and the
+        crop's top row and left column (within the bank).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``(*S, size, size)``, a new array.
+    """
+    smooth_noise_banks(indices)
+    return _bank_windows(size)[indices, y, x]
+
+
+def smooth_noise_bank(sigma: float) -> np.ndarray:
+    """Uniform [-1, 1] noise smoothed by a normalised Gaussian of ``sigma`` px (a multiple of ``SIGMA_STEP``).
+
+    float32 ``SMOOTH_BANK_SHAPE`` (1.5 MiB), generated on first use per sigma from a
+    fixed seed (identical in every process), a read-only view of :func:`smooth_noise_banks`.
+    """
+    i = int(round(sigma / SIGMA_STEP))
+    bank = smooth_noise_banks([i])[i]
     bank.flags.writeable = False
     return bank

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
@@ -322,11 +323,18 @@ class StringLayout:
         self.first = np.repeat(starts, lengths)
         denominators = np.repeat(np.maximum(lengths - 1, 1), lengths)
         self.place = (np.arange(int(lengths.sum())) - self.first) / denominators
+        self.first.flags.writeable = self.place.flags.writeable = False  # shared (see ``of``)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def of(lengths: tuple[int, ...]) -> StringLayout:
+        """The layout of ``lengths`` (a tuple), cached when it is one string (a drawn image's stack)."""
+        return StringLayout(lengths)
 
     @classmethod
-    def one(cls, n: int) -> StringLayout:
-        """The layout of a stack that is one string of ``n`` glyphs."""
-        return cls([n])
+    def layout(cls, lengths: list[int]) -> StringLayout:
+        """The layout of ``lengths``: shared for one string, new for a block of many."""
+        return cls.of((lengths[0],)) if len(lengths) == 1 else cls(lengths)
 
 
 def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _SamplingPlan | None = None) -> list:
@@ -349,7 +357,7 @@ def sample_string_columns(transforms, rngs, lengths, plan: _SamplingPlan | None 
         plan = _SamplingPlan(transforms)
     draws = [rng.random((plan.rows, n)) for rng, n in zip(rngs, lengths)]
     u = draws[0] if len(draws) == 1 else np.concatenate(draws, axis=1)
-    strings = StringLayout(lengths)
+    strings = StringLayout.layout(list(lengths))
     vals = u * plan.span
     vals += plan.lo  # low + (high - low) * u, as Generator.uniform computes it
     applied = u[plan.applied_rows] < plan.p  # (T, n)

@@ -18,14 +18,12 @@ transforms.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import ClassVar
 
 import cv2
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-from number_generator.augment._random import SIGMA_STEP, SMOOTH_BANK_SHAPE, smooth_noise_bank
+from number_generator.augment._random import MAX_SIGMA, SIGMA_STEP, SMOOTH_BANK_SHAPE, smooth_noise_crops
 from number_generator.augment.base import (
     GlyphInfo,
     GlyphTransform,
@@ -39,8 +37,11 @@ from number_generator.augment.base import (
 _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5
 _TILE = _SIZE + 2  # one blank column on each side of every glyph in the strip
-_MAX_STRIP = 512  # glyphs per remap call (keeps strip coordinates small)
+_CHUNK = 128  # glyphs warped together (keeps coordinate arrays in cache and strip coordinates small)
 
+# _crop_origins: seed bits >> shift, modulo the number of crop positions (x1, y1, x2, y2)
+_ORIGIN_SHIFTS = np.array([0, 16, 24, 40], np.int64)
+_ORIGIN_MODULI = np.array([SMOOTH_BANK_SHAPE[1] - _SIZE, SMOOTH_BANK_SHAPE[0] - _SIZE] * 2, np.int64)
 _GY, _GX = np.mgrid[0:_SIZE, 0:_SIZE].astype(np.float32)
 _GRID = np.stack([_GX.ravel(), _GY.ravel()])  # (2, 784): x, y of every output pixel
 # Adding then subtracting 1.5 * 2**18 rounds a float32 to a multiple of 1/32 px, the grid on
@@ -97,6 +98,18 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
         New uint8 ``(n, 28, 28)`` stack.
     """
     n = stack.shape[0]
+    if n <= _CHUNK:
+        return _warp_chunk(stack, chain)
+    out = np.empty_like(stack)
+    for s in range(0, n, _CHUNK):  # chunks keep the coordinate arrays in cache
+        e = min(n, s + _CHUNK)
+        out[s:e] = _warp_chunk(stack[s:e], [(t, {k: v[s:e] for k, v in cols.items()}) for t, cols in chain])
+    return out
+
+
+def _warp_chunk(stack: np.ndarray, chain: list) -> np.ndarray:
+    """:func:`warp_glyphs` of at most ``_CHUNK`` glyphs."""
+    n = stack.shape[0]
     info = GlyphInfo(stack)
     steps: list = []  # in backward order (output -> input)
     for t, cols in reversed(chain):
@@ -119,28 +132,23 @@ def warp_glyphs(stack: np.ndarray, chain: list) -> np.ndarray:
         else:
             pts = pts + _sample_field(val, pts[:, 0], pts[:, 1]).reshape(n, 2, -1)
     assert pts is not None  # steps is not empty
-    out = np.empty_like(stack)
-    for s in range(0, n, _MAX_STRIP):
-        e = min(n, s + _MAX_STRIP)
-        m_ = e - s
-        strip = _to_strip(stack[s:e])
-        # y in [-1, 28] stays inside this glyph's tile (rows -1 and 28 are blank)
-        offs = (np.arange(m_, dtype=np.float32) * _TILE + 1.0)[:, None]
-        my = np.clip(pts[s:e, 1], -1.0, float(_SIZE))
-        my += _ROUND32
-        my -= _ROUND32 - offs
-        mx = pts[s:e, 0] + _ROUND32
-        mx -= _ROUND32
-        res = cv2.remap(
-            strip,
-            mx.reshape(m_ * _SIZE, _SIZE),
-            my.reshape(m_ * _SIZE, _SIZE),
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=0,
-        )
-        out[s:e] = res.reshape(m_, _SIZE, _SIZE)
-    return out
+    strip = _to_strip(stack)
+    # y in [-1, 28] stays inside this glyph's tile (rows -1 and 28 are blank)
+    offs = (np.arange(n, dtype=np.float32) * _TILE + 1.0)[:, None]
+    my = np.clip(pts[:, 1], -1.0, float(_SIZE))
+    my += _ROUND32
+    my -= _ROUND32 - offs
+    mx = pts[:, 0] + _ROUND32
+    mx -= _ROUND32
+    res = cv2.remap(
+        strip,
+        mx.reshape(n * _SIZE, _SIZE),
+        my.reshape(n * _SIZE, _SIZE),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+    return res.reshape(n, _SIZE, _SIZE)
 
 
 def _translation(tx, ty) -> np.ndarray:
@@ -309,21 +317,13 @@ def round_sigma(sigma):
     return np.rint(np.asarray(sigma, np.float64) * (1.0 / SIGMA_STEP)).clip(1.0) * SIGMA_STEP
 
 
-@lru_cache(maxsize=32)
-def _noise_windows(sigma: float) -> np.ndarray:
-    """Every 28 x 28 crop of :func:`smooth_noise_bank` ``(sigma)``: a read-only view ``(21, 8165, 28, 28)``."""
-    return sliding_window_view(smooth_noise_bank(sigma), (_SIZE, _SIZE))
+def _crop_origins(seed: np.ndarray) -> np.ndarray:
+    """Crop positions of the dx and dy fields in the noise bank, from 63-bit seeds ``(k,)``.
 
-
-def _crop_origins(seed: np.ndarray):
-    """Crop positions (y, x) of the dx and dy fields in the noise bank, from a 63-bit seed."""
-    h, w = SMOOTH_BANK_SHAPE
-    seed = seed.astype(np.uint64)
-    x1 = (seed % np.uint64(w - _SIZE)).astype(np.intp)
-    y1 = ((seed >> np.uint64(16)) % np.uint64(h - _SIZE)).astype(np.intp)
-    x2 = ((seed >> np.uint64(24)) % np.uint64(w - _SIZE)).astype(np.intp)
-    y2 = ((seed >> np.uint64(40)) % np.uint64(h - _SIZE)).astype(np.intp)
-    return (y1, x1), (y2, x2)
+    Returns int64 ``(2, k, 2)``: ``[0]`` rows, ``[1]`` columns; ``[:, :, 0]`` for dx, ``[:, :, 1]`` for dy.
+    """
+    parts = (seed.astype(np.int64)[:, None] >> _ORIGIN_SHIFTS) % _ORIGIN_MODULI  # (k, 4): x1, y1, x2, y2
+    return parts.reshape(-1, 2, 2).transpose(2, 0, 1)[::-1]
 
 
 @register
@@ -373,14 +373,13 @@ class ElasticDistortion(GlyphTransform):
         field = np.zeros((n, 2, _SIZE, _SIZE), np.float32)
         (idx,) = np.nonzero(cols["alpha"] > 0)
         if idx.size:
-            sig = round_sigma(cols["sigma"][idx])
-            (y1, x1), (y2, x2) = _crop_origins(cols["seed"][idx])
-            alpha = cols["alpha"][idx].astype(np.float32)[:, None, None]
-            for sigma in np.unique(sig).tolist():  # one gather per bank (a handful of sigmas)
-                (same,) = np.nonzero(sig == sigma)
-                windows = _noise_windows(sigma)
-                field[idx[same], 0] = windows[y1[same], x1[same]] * alpha[same]
-                field[idx[same], 1] = windows[y2[same], x2[same]] * alpha[same]
+            bank = (round_sigma(cols["sigma"][idx]) * (1.0 / SIGMA_STEP)).astype(np.intp)
+            if bank.max() > MAX_SIGMA / SIGMA_STEP:
+                raise ValueError(f"ElasticDistortion: parameter 'sigma' must be <= {MAX_SIGMA}, got {cols['sigma']}")
+            y, x = _crop_origins(cols["seed"][idx])
+            crops = smooth_noise_crops(bank[:, None], y, x, _SIZE)  # (k, 2, 28, 28): dx, dy
+            crops *= cols["alpha"][idx].astype(np.float32)[:, None, None, None]
+            field[idx] = crops
         return "field", field
 
 
@@ -415,18 +414,37 @@ class StrokeThickness(GlyphTransform):
 
     def _apply_pixels(self, stack, cols):
         out = stack.copy()
-        for i in np.flatnonzero(cols["delta"]).tolist():
-            d = float(cols["delta"][i])
-            op = cv2.dilate if d > 0 else cv2.erode
-            steps, frac = divmod(abs(d), 1.0)
-            g = stack[i]
-            for _ in range(int(steps)):
-                g = op(g, _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-            if frac > 0:
-                nxt = op(g, _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
-                g = cv2.addWeighted(g, 1.0 - frac, nxt, frac, 0.0)
-            out[i] = g
+        delta = cols["delta"]
+        steps, frac = np.divmod(np.abs(delta), 1.0)  # as Python's divmod of each float
+        ops = steps + (frac > 0)  # morphology steps per glyph (the last one blended by frac)
+        # glyphs of one direction and step count are eroded or dilated together, stacked in a strip
+        for sign, op in ((1.0, cv2.dilate), (-1.0, cv2.erode)):
+            for count in np.unique(steps[np.sign(delta) == sign]).tolist():
+                (idx,) = np.nonzero((np.sign(delta) == sign) & (steps == count))
+                g, nxt = _morph_steps(stack[idx], op, int(count), int(ops[idx].max()))
+                blend = frac[idx].tolist()
+                for j, i in enumerate(idx.tolist()):
+                    f = blend[j]
+                    out[i] = cv2.addWeighted(g[j], 1.0 - f, nxt[j], f, 0.0) if f > 0 else g[j]
         return out
+
+
+def _morph_steps(glyphs: np.ndarray, op, steps: int, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """``op`` (``cv2.dilate`` or ``cv2.erode`` by the 3 x 3 cross) applied ``steps`` times to each glyph, and
+    once more (``most > steps``; else the second array is the first).
+
+    Equal glyph by glyph to ``op`` on each glyph alone with a blank border: the glyphs
+    are stacked with ``most`` blank rows between them, so no ink reaches a neighbour in
+    ``most`` steps (and erosion meets blank rows as it met the border).
+    """
+    k, pad = len(glyphs), max(most, 1)
+    strip = np.zeros((k, _SIZE + pad, _SIZE), np.uint8)
+    strip[:, pad:] = glyphs
+    g = strip.reshape(-1, _SIZE)
+    for _ in range(steps):
+        g = op(g, _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    nxt = op(g, _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0) if most > steps else g
+    return g.reshape(k, _SIZE + pad, _SIZE)[:, pad:], nxt.reshape(k, _SIZE + pad, _SIZE)[:, pad:]
 
 
 def _per_string(cols: dict[str, np.ndarray], names: tuple[str, ...], strings: StringLayout) -> None:

@@ -145,11 +145,12 @@ class Pipeline:
         n = sum(lengths)
         if text is not None and len(text) != n:
             raise ValueError(f"apply_glyphs: text {text!r} has {len(text)} characters for {n} glyphs")
-        if any(t.character for t in self.glyph):
-            chars = np.array(list(text or " " * n), dtype="U1")
-            for t, cols in zip(self.glyph, columns):
-                if t.character:  # class-conditional: only glyphs of its character (none if the text is unknown)
-                    cols["applied"] &= chars == t.character
+        codes = None
+        for t, cols in zip(self.glyph, columns):
+            if t.character:  # class-conditional: only glyphs of its character (none if the text is unknown)
+                if codes is None:
+                    codes = np.frombuffer((text or " " * n).encode("utf-32-le"), np.uint32)
+                cols["applied"] &= codes == ord(t.character)
         return columns
 
     def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:

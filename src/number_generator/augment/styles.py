@@ -7,7 +7,7 @@ glyphs of its character (the pipeline passes the text:
 ``Pipeline.apply_glyphs(..., text=...)``), with its own probability ``p``; the
 label does not change.
 
-Strokes are drawn with :func:`~number_generator.glyphsets.strokes.stroke_ink`
+Strokes are drawn with :func:`~number_generator.glyphsets.strokes.stroke_ink_batch`
 in the glyph's own pen width (:func:`~number_generator.augment.marks.estimate_pen_width`
 of that glyph, times a drawn factor), at places found from the glyph's ink
 (rows and columns with ink above half darkness).  A glyph whose ink does not
@@ -24,13 +24,14 @@ import numpy as np
 
 from number_generator.augment.base import GlyphTransform, check_range, register
 from number_generator.augment.marks import estimate_pen_width
-from number_generator.glyphsets.strokes import stroke_ink
+from number_generator.glyphsets.strokes import stroke_ink_batch
 
 _SOLID = 128  # ink above half darkness
 
 
-def _pen_width(glyph: np.ndarray) -> float:
-    return float(np.clip(estimate_pen_width(1.0 - glyph.astype(np.float32) / 255), 1.2, 5.0))
+def _pen_widths(glyphs: np.ndarray) -> np.ndarray:
+    """Pen width (px) of each glyph of a stack ``(k, 28, 28)``, clipped to [1.2, 5]: float64 ``(k,)``."""
+    return np.clip(estimate_pen_width(1.0 - glyphs.astype(np.float32) / 255), 1.2, 5.0)
 
 
 def _ink_rows(glyph: np.ndarray) -> tuple[int, int] | None:
@@ -43,24 +44,46 @@ def _centre_of_row(glyph: np.ndarray, row: int) -> float | None:
     return float(cols.mean()) + 0.5 if cols.size else None
 
 
-def _add_strokes(glyph: np.ndarray, strokes, thickness: float) -> np.ndarray:
-    ink = np.rint(stroke_ink(strokes, thickness) * 255).astype(np.uint8)
-    return np.maximum(glyph, ink)
+#: What an edit adds: the glyph to draw on (the input, or a copy with ink erased), a polyline ``(m, 2)``
+#: of ``(x, y)`` points (the same ``m`` for every edit of one transform) and its pen width in pixels.
+Edit = tuple[np.ndarray, np.ndarray, float]
 
 
 class _DigitStyle(GlyphTransform):
-    """Shared loop: edit each glyph the pipeline marked as applied (its character, drawn ``p``)."""
+    """Shared loop: edit each glyph the pipeline marked as applied (its character, drawn ``p``).
+
+    The edits of a stack are found glyph by glyph (:meth:`_edit`), then all
+    their strokes are rasterised in one :func:`stroke_ink_batch` call.
+    """
 
     def _apply_pixels(self, stack, cols):
         out = stack.copy()
-        for i in np.flatnonzero(cols["applied"]).tolist():
+        (applied,) = np.nonzero(cols["applied"])
+        if not applied.size:
+            return out
+        widths = _pen_widths(stack[applied]).tolist()
+        params = {k: cols[k][applied].tolist() for k in self.neutral}
+        edited, bases, lines, thickness = [], [], [], []
+        for j, i in enumerate(applied.tolist()):
             rows = _ink_rows(stack[i])
-            if rows is not None:  # a blank glyph stays blank
-                out[i] = self._edit(stack[i], {k: float(cols[k][i]) for k in self.neutral}, *rows)
+            if rows is None:  # a blank glyph stays blank
+                continue
+            edit = self._edit(stack[i], {k: v[j] for k, v in params.items()}, *rows, widths[j])
+            if edit is not None:
+                edited.append(i)
+                bases.append(edit[0])
+                lines.append(edit[1])
+                thickness.append(edit[2])
+        if edited:
+            ink = stroke_ink_batch(np.stack(lines), np.array(thickness))
+            out[edited] = np.maximum(np.stack(bases), np.rint(ink * 255).astype(np.uint8))
         return out
 
-    def _edit(self, glyph: np.ndarray, params: dict, top: int, bottom: int) -> np.ndarray:
-        """The edited glyph (a new array); ``top``/``bottom``: its first and last rows of solid ink."""
+    def _edit(self, glyph: np.ndarray, params: dict, top: int, bottom: int, width: float) -> Edit | None:
+        """The stroke to add to ``glyph`` (``None``: leave it as it is).
+
+        ``top``/``bottom``: its first and last rows of solid ink; ``width``: its pen width in pixels.
+        """
         raise NotImplementedError
 
 
@@ -118,17 +141,17 @@ class CrossedSeven(_DigitStyle):
             ("thickness", self.thickness),
         ]
 
-    def _edit(self, glyph, params, top, bottom):
+    def _edit(self, glyph, params, top, bottom, width):
         row = int(round(top + params["height"] * (bottom - top)))
         cx = _centre_of_row(glyph, row)
         if cx is None:
-            return glyph.copy()
+            return None
         cols = np.flatnonzero((glyph >= _SOLID).any(axis=0))
         length = params["length"] * (cols[-1] - cols[0] + 1)
         a = np.deg2rad(params["tilt"])
         d = np.array([np.cos(a), -np.sin(a)]) * length / 2
         c = np.array([cx + params["shift"] * length, row + 0.5])
-        return _add_strokes(glyph, [np.stack([c - d, c + d])], _pen_width(glyph) * params["thickness"])
+        return glyph, np.stack([c - d, c + d]), width * params["thickness"]
 
 
 @register
@@ -169,11 +192,10 @@ class FlaggedOne(_DigitStyle):
     def _uniform_params(self):
         return [("length", self.length), ("angle", self.angle), ("bend", self.bend), ("thickness", self.thickness)]
 
-    def _edit(self, glyph, params, top, bottom):
+    def _edit(self, glyph, params, top, bottom, width):
         x_top, x_bottom = _centre_of_row(glyph, top), _centre_of_row(glyph, bottom)
         if x_top is None or x_bottom is None:
-            return glyph.copy()
-        width = _pen_width(glyph)
+            return None
         length = params["length"] * (bottom - top + 1)
         stroke_angle = np.arctan2(bottom - top, x_top - x_bottom)  # below the horizontal, towards the left
         a = stroke_angle - np.deg2rad(params["angle"])
@@ -182,7 +204,7 @@ class FlaggedOne(_DigitStyle):
         t = np.linspace(0.0, 1.0, 6)[:, None]
         normal = np.array([np.sin(a), np.cos(a)])
         line = start + t * (end - start) + (params["bend"] * 4 * t * (1 - t)) * normal
-        return _add_strokes(glyph, [line], width * params["thickness"])
+        return glyph, line, width * params["thickness"]
 
 
 @register
@@ -221,25 +243,24 @@ class OpenFour(_DigitStyle):
     def _uniform_params(self):
         return [("drop", self.drop), ("lean", self.lean), ("thickness", self.thickness)]
 
-    def _edit(self, glyph, params, top, bottom):
+    def _edit(self, glyph, params, top, bottom, width):
         height = bottom - top + 1
         solid = glyph >= _SOLID
         lo, hi = top + height // 3, top + (5 * height) // 6
         if hi <= lo:
-            return glyph.copy()  # a 4 of one or two rows of ink (eroded to a trace): nothing to open
+            return None  # a 4 of one or two rows of ink (eroded to a trace): nothing to open
         bar = lo + int(np.argmax(solid[lo:hi].sum(axis=1)))
-        width = _pen_width(glyph)
         under = min(bar + int(np.ceil(width)) + 1, bottom)  # just under the crossbar only the stem has ink
         below = np.flatnonzero(solid[under])
         bar_cols = np.flatnonzero(solid[bar])
         if below.size == 0 or bar_cols.size == 0:
-            return glyph.copy()
+            return None
         stem_left = int(below[0])
         x_left = bar_cols[0] + width / 2
         if stem_left - x_left < 1.5 * width:
-            return glyph.copy()  # the crossbar does not reach left of the stem: not a 4 to open
+            return None  # the crossbar does not reach left of the stem: not a 4 to open
         out = glyph.copy()
         out[: max(bar - int(width), 0), : max(stem_left - 1, 0)] = 0
         y_top = top + params["drop"] * height + width / 2
         stroke = np.array([[x_left, bar + 0.5], [x_left + params["lean"], y_top]])
-        return _add_strokes(out, [stroke], width * params["thickness"])
+        return out, stroke, width * params["thickness"]

@@ -110,18 +110,99 @@ def stroke_ink(
         s0.append(arc)
         lengths.append(seg_len)
         totals.append(np.full(len(seg), max(float(seg_len.sum()), 1e-6), np.float32))
-    p0, v = np.concatenate(starts)[:, :, None, None], np.concatenate(vectors)[:, :, None, None]
-    seg_len, total = np.concatenate(lengths)[:, None, None], np.concatenate(totals)[:, None, None]
+    segments = (np.concatenate(starts), np.concatenate(vectors), np.concatenate(s0), np.concatenate(lengths))
+    beyond = _beyond_pen_edge(xx, yy, *segments, np.concatenate(totals), np.float32(thickness / 2), taper)
+    # The nearest pen edge wins (a tapered end stays thin where it crosses another stroke's middle).
+    out[r0:r1, c0:c1] = _coverage(beyond.min(axis=0))
+    return out
+
+
+def stroke_ink_batch(
+    polylines: np.ndarray, thickness: np.ndarray, shape: tuple[int, int] = (_SIZE, _SIZE), taper: float = 0.3
+) -> np.ndarray:
+    """:func:`stroke_ink` of ``k`` images at once, one polyline each: float32 ``(k, *shape)`` in ``[0, 1]``.
+
+    Image ``j`` equals ``stroke_ink([polylines[j]], thickness[j], shape, taper)``
+    to the bit (the same arithmetic, pixel by pixel), at a fraction of the cost
+    of ``k`` calls: the per-stroke setup runs once for all.  Each image is
+    computed in a window of one common size placed over its stroke's reach
+    (the largest of the ``k`` boxes :func:`stroke_ink` would use), so one
+    image costs what ``stroke_ink`` costs and many cost little more.
+
+    Parameters
+    ----------
+    polylines : numpy.ndarray
+        ``(k, m, 2)`` with ``m >= 2``: image ``j``'s polyline of ``(x, y)`` points in pixels.
+    thickness : numpy.ndarray
+        ``(k,)`` pen widths in pixels (> 0).
+    shape, taper
+        As for :func:`stroke_ink`.
+    """
+    p = np.asarray(polylines, np.float32)
+    k, m = p.shape[:2]
+    if m < 2:
+        raise ValueError(f"stroke_ink_batch: polylines need at least 2 points each, got shape {p.shape}")
+    h, w = shape
+    out = np.zeros((k, h, w), np.float32)
+    half = np.asarray(thickness, np.float64) / 2
+    # each image's box as stroke_ink's (x then y), then one window size for all, kept inside the frame
+    every = np.asarray(polylines, np.float64)
+    reach = (half + 0.8)[:, None]
+    frame = np.array([w, h])
+    lo = np.clip(np.floor(every.min(axis=1) - reach).astype(np.intp), 0, frame)
+    hi = np.clip(np.ceil(every.max(axis=1) + reach).astype(np.intp) + 1, 0, frame)
+    size = (hi - lo).max(axis=0) if k else np.zeros(2, np.intp)
+    if (size <= 0).any():
+        return out
+    lo = np.minimum(lo, frame - size)
+    (win_w, win_h), steps = size.tolist(), np.arange(max(size))
+    cols, rows = lo[:, 0, None] + steps[:win_w], lo[:, 1, None] + steps[:win_h]  # (k, win_w), (k, win_h)
+    seg = np.diff(p, axis=1)  # (k, m - 1, 2)
+    seg_len = np.hypot(seg[..., 0], seg[..., 1])
+    arc = np.cumsum(seg_len, axis=1) - seg_len  # per polyline, as stroke_ink's 1-D cumsum
+    total = np.maximum(np.ascontiguousarray(seg_len).sum(axis=1, keepdims=True), np.float32(1e-6))
+    flat = k * (m - 1)
+    owner = np.repeat(np.arange(k), m - 1)
+    beyond = _beyond_pen_edge(
+        cols[owner, None, :].astype(np.float32) + np.float32(0.5),  # (segments, 1, win_w)
+        rows[owner, :, None].astype(np.float32) + np.float32(0.5),  # (segments, win_h, 1)
+        p[:, :-1].reshape(flat, 2),
+        seg.reshape(flat, 2),
+        arc.reshape(flat),
+        seg_len.reshape(flat),
+        np.broadcast_to(total, (k, m - 1)).reshape(flat),
+        half.astype(np.float32)[owner, None, None],
+        taper,
+    )
+    ink = _coverage(beyond.reshape(k, m - 1, win_h, win_w).min(axis=1))
+    out[np.arange(k)[:, None, None], rows[:, :, None], cols[:, None, :]] = ink
+    return out
+
+
+def _beyond_pen_edge(xx, yy, starts, vectors, s0, seg_len, total, half_width, taper: float) -> np.ndarray:
+    """Distance (px) of every pixel centre ``(xx, yy)`` beyond the pen edge of each of ``S`` segments: ``(S, h, w)``.
+
+    ``xx``/``yy``: float32 pixel-centre coordinates broadcasting to ``(h, w)`` or ``(S, h, w)``.
+
+    ``starts``/``vectors`` ``(S, 2)`` float32: first point and direction of each segment; ``s0``,
+    ``seg_len``, ``total`` ``(S,)`` float32: arc length at its start, its length and its stroke's
+    length; ``half_width``: half the pen width (float32 scalar or ``(S, 1, 1)``), narrowed towards the
+    stroke's ends by ``taper``.  Negative inside the pen.
+    """
+    p0, v = starts[:, :, None, None], vectors[:, :, None, None]
+    seg_len, total = seg_len[:, None, None], total[:, None, None]
     norm = np.maximum(v[:, 0] ** 2 + v[:, 1] ** 2, np.float32(1e-12))
     dx, dy = xx - p0[:, 0], yy - p0[:, 1]  # (segments, h, w)
     t = np.clip((dx * v[:, 0] + dy * v[:, 1]) / norm, 0.0, 1.0)
     dist = np.hypot(dx - t * v[:, 0], dy - t * v[:, 1])
-    s = (np.concatenate(s0)[:, None, None] + t * seg_len) / total  # position along its stroke, 0..1
-    radius = np.float32(thickness / 2) * (1.0 - np.float32(taper) * (2 * s - 1) ** 2)
-    # The nearest pen edge wins (a tapered end stays thin where it crosses another stroke's middle).
-    beyond = (dist - radius).min(axis=0)
-    out[r0:r1, c0:c1] = np.clip((0.8 - beyond) / np.float32(1.3), 0.0, 1.0)
-    return out
+    s = (s0[:, None, None] + t * seg_len) / total  # position along its stroke, 0..1
+    radius = half_width * (1.0 - np.float32(taper) * (2 * s - 1) ** 2)
+    return dist - radius
+
+
+def _coverage(beyond: np.ndarray) -> np.ndarray:
+    """Ink coverage in [0, 1] from the distance beyond the nearest pen edge: soft over ~1.3 px."""
+    return np.clip((0.8 - beyond) / np.float32(1.3), 0.0, 1.0)
 
 
 def _to_glyph(ink: np.ndarray) -> np.ndarray:
