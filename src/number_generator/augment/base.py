@@ -25,6 +25,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from number_generator.glyphsets.glyphs import ink_extents
+
 GLYPH_SHAPE = (28, 28)
 
 #: name -> class, filled by :func:`register`.
@@ -384,14 +386,9 @@ class GlyphInfo:
         self._cols: tuple[np.ndarray, np.ndarray] | None = None
 
     def _extents(self):
-        ink = np.concatenate([self.stack.any(axis=2), self.stack.any(axis=1)])  # (2n, 28)
-        has = ink.any(axis=1)
-        first = np.where(has, ink.argmax(axis=1), 0).astype(np.float64)
-        last = np.where(has, ink.shape[1] - 1 - ink[:, ::-1].argmax(axis=1), ink.shape[1] - 1)
-        last = last.astype(np.float64)
-        n = self.stack.shape[0]
-        self._rows = first[:n], last[:n]
-        self._cols = first[n:], last[n:]
+        extents = ink_extents(self.stack).T.astype(np.float64)  # (4, n): left, right, top, bottom
+        self._rows = extents[2], extents[3]
+        self._cols = extents[0], extents[1]
 
     @property
     def rows(self):

@@ -135,7 +135,7 @@ def _warp_chunk(stack: np.ndarray, chain: list) -> np.ndarray:
     strip = _to_strip(stack)
     # y in [-1, 28] stays inside this glyph's tile (rows -1 and 28 are blank)
     offs = (np.arange(n, dtype=np.float32) * _TILE + 1.0)[:, None]
-    my = np.clip(pts[:, 1], -1.0, float(_SIZE))
+    my = np.minimum(np.maximum(pts[:, 1], -1.0), float(_SIZE))  # np.clip, bit for bit, and cheaper
     my += _ROUND32
     my -= _ROUND32 - offs
     mx = pts[:, 0] + _ROUND32
@@ -308,13 +308,13 @@ class BaselineJitter(GlyphTransform):
 
     def backward(self, cols, info):
         top, bottom = info.rows
-        dy = np.clip(cols["dy"], np.minimum(-top, 0.0), np.maximum(_SIZE - 1 - bottom, 0.0))
+        dy = np.minimum(np.maximum(cols["dy"], np.minimum(-top, 0.0)), np.maximum(_SIZE - 1 - bottom, 0.0))
         return "affine", _translation(np.zeros_like(dy), -dy)
 
 
 def round_sigma(sigma):
     """Elastic smoothing sigmas are used rounded to multiples of ``SIGMA_STEP`` (0.25 px)."""
-    return np.rint(np.asarray(sigma, np.float64) * (1.0 / SIGMA_STEP)).clip(1.0) * SIGMA_STEP
+    return np.maximum(np.rint(np.asarray(sigma, np.float64) * (1.0 / SIGMA_STEP)), 1.0) * SIGMA_STEP
 
 
 def _crop_origins(seed: np.ndarray) -> np.ndarray:
@@ -322,7 +322,7 @@ def _crop_origins(seed: np.ndarray) -> np.ndarray:
 
     Returns int64 ``(2, k, 2)``: ``[0]`` rows, ``[1]`` columns; ``[:, :, 0]`` for dx, ``[:, :, 1]`` for dy.
     """
-    parts = (seed.astype(np.int64)[:, None] >> _ORIGIN_SHIFTS) % _ORIGIN_MODULI  # (k, 4): x1, y1, x2, y2
+    parts = (np.asarray(seed, np.int64)[:, None] >> _ORIGIN_SHIFTS) % _ORIGIN_MODULI  # (k, 4): x1, y1, x2, y2
     return parts.reshape(-1, 2, 2).transpose(2, 0, 1)[::-1]
 
 
@@ -369,17 +369,13 @@ class ElasticDistortion(GlyphTransform):
         cols["seed"] = cols["seed"].astype(np.int64)  # 53 random bits
 
     def backward(self, cols, info):
-        n = len(cols["alpha"])
-        field = np.zeros((n, 2, _SIZE, _SIZE), np.float32)
-        (idx,) = np.nonzero(cols["alpha"] > 0)
-        if idx.size:
-            bank = (round_sigma(cols["sigma"][idx]) * (1.0 / SIGMA_STEP)).astype(np.intp)
-            if bank.max() > MAX_SIGMA / SIGMA_STEP:
-                raise ValueError(f"ElasticDistortion: parameter 'sigma' must be <= {MAX_SIGMA}, got {cols['sigma']}")
-            y, x = _crop_origins(cols["seed"][idx])
-            crops = smooth_noise_crops(bank[:, None], y, x, _SIZE)  # (k, 2, 28, 28): dx, dy
-            crops *= cols["alpha"][idx].astype(np.float32)[:, None, None, None]
-            field[idx] = crops
+        # every glyph's crops, times alpha (0 where skipped: a field of zeros, as no displacement)
+        bank = np.maximum(np.rint(cols["sigma"] * (1.0 / SIGMA_STEP)), 1.0).astype(np.intp)  # round_sigma / step
+        if bank.size and bank.max() > MAX_SIGMA / SIGMA_STEP:
+            raise ValueError(f"ElasticDistortion: parameter 'sigma' must be <= {MAX_SIGMA}, got {cols['sigma']}")
+        y, x = _crop_origins(cols["seed"])
+        field = smooth_noise_crops(bank[:, None], y, x, _SIZE)  # (n, 2, 28, 28): dx, dy
+        field *= np.maximum(cols["alpha"], 0.0).astype(np.float32)[:, None, None, None]
         return "field", field
 
 
@@ -414,18 +410,18 @@ class StrokeThickness(GlyphTransform):
 
     def _apply_pixels(self, stack, cols):
         out = stack.copy()
-        delta = cols["delta"]
-        steps, frac = np.divmod(np.abs(delta), 1.0)  # as Python's divmod of each float
-        ops = steps + (frac > 0)  # morphology steps per glyph (the last one blended by frac)
-        # glyphs of one direction and step count are eroded or dilated together, stacked in a strip
-        for sign, op in ((1.0, cv2.dilate), (-1.0, cv2.erode)):
-            for count in np.unique(steps[np.sign(delta) == sign]).tolist():
-                (idx,) = np.nonzero((np.sign(delta) == sign) & (steps == count))
-                g, nxt = _morph_steps(stack[idx], op, int(count), int(ops[idx].max()))
-                blend = frac[idx].tolist()
-                for j, i in enumerate(idx.tolist()):
-                    f = blend[j]
-                    out[i] = cv2.addWeighted(g[j], 1.0 - f, nxt[j], f, 0.0) if f > 0 else g[j]
+        # glyphs of one direction and whole step count are eroded or dilated together (see _morph_steps)
+        groups: dict[tuple[bool, int], list[tuple[int, float]]] = {}
+        for i, d in enumerate(cols["delta"].tolist()):
+            if d:
+                steps, frac = divmod(abs(d), 1.0)
+                groups.setdefault((d > 0, int(steps)), []).append((i, frac))
+        for (thicker, steps), members in groups.items():
+            op = cv2.dilate if thicker else cv2.erode
+            most = steps + any(frac > 0 for _, frac in members)
+            g, nxt = _morph_steps(stack[[i for i, _ in members]], op, steps, most)
+            for j, (i, frac) in enumerate(members):  # a fraction blends in one step more
+                out[i] = cv2.addWeighted(g[j], 1.0 - frac, nxt[j], frac, 0.0) if frac > 0 else g[j]
         return out
 
 
@@ -567,7 +563,8 @@ class StringStyle(GlyphTransform):
         ax, ay = (left + right) / 2.0, bottom
         s, k = cols["scale"], np.tan(np.deg2rad(cols["shear"]))
         new_top = ay - s * (ay - top)
-        dy = np.clip(cols["dy"], np.minimum(-new_top, 0.0), np.maximum(_SIZE - 1 - bottom, 0.0))
+        # np.minimum/np.maximum are np.clip bit for bit, at a third of its cost on short columns
+        dy = np.minimum(np.maximum(cols["dy"], np.minimum(-new_top, 0.0)), np.maximum(_SIZE - 1 - bottom, 0.0))
         # forward: p' = s [[1, -k], [0, 1]] (p - a) + a + (0, dy); backward: p = L (p' - a - (0, dy)) + a
         inv = 1.0 / s
         m = np.zeros((len(s), 3, 3))
@@ -611,7 +608,7 @@ class StringStroke(StrokeThickness):
 
     def _finish(self, cols: dict[str, np.ndarray], strings: StringLayout) -> None:
         _per_string(cols, ("delta",), strings)
-        cols["delta"] = np.clip(cols["delta"] + cols["delta_dev"], -2.0, 2.0)
+        cols["delta"] = np.minimum(np.maximum(cols["delta"] + cols["delta_dev"], -2.0), 2.0)
 
 
 __all__ = [

@@ -248,8 +248,10 @@ def estimate_pen_width(image: np.ndarray):
         return 2.5 if edges == 0 else float(2.0 * ink.sum() / (edges * np.pi / 4))
     counts = across.sum(axis=(-2, -1)) + down.sum(axis=(-2, -1))
     # as the float above: a float32 area over the outline rounded to float32 (a Python float divisor is)
-    width = 2.0 * ink.sum(axis=(-2, -1)) / (np.maximum(counts, 1) * np.pi / 4).astype(np.float32)
-    return np.where(counts == 0, 2.5, width.astype(np.float64))
+    outline = (np.maximum(counts, 1) * (np.pi / 4)).astype(np.float32)
+    width = (2.0 * ink.sum(axis=(-2, -1)) / outline).astype(np.float64)
+    width[counts == 0] = 2.5
+    return width
 
 
 def width_index(pen_width: float) -> int:

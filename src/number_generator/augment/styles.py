@@ -31,7 +31,7 @@ _SOLID = 128  # ink above half darkness
 
 def _pen_widths(glyphs: np.ndarray) -> np.ndarray:
     """Pen width (px) of each glyph of a stack ``(k, 28, 28)``, clipped to [1.2, 5]: float64 ``(k,)``."""
-    return np.clip(estimate_pen_width(1.0 - glyphs.astype(np.float32) / 255), 1.2, 5.0)
+    return np.minimum(np.maximum(estimate_pen_width(1.0 - glyphs.astype(np.float32) / 255), 1.2), 5.0)
 
 
 def _ink_rows(glyph: np.ndarray) -> tuple[int, int] | None:
@@ -62,13 +62,12 @@ class _DigitStyle(GlyphTransform):
         if not applied.size:
             return out
         widths = _pen_widths(stack[applied]).tolist()
-        params = {k: cols[k][applied].tolist() for k in self.neutral}
         edited, bases, lines, thickness = [], [], [], []
         for j, i in enumerate(applied.tolist()):
             rows = _ink_rows(stack[i])
             if rows is None:  # a blank glyph stays blank
                 continue
-            edit = self._edit(stack[i], {k: v[j] for k, v in params.items()}, *rows, widths[j])
+            edit = self._edit(stack[i], {k: float(cols[k][i]) for k in self.neutral}, *rows, widths[j])
             if edit is not None:
                 edited.append(i)
                 bases.append(edit[0])

@@ -21,6 +21,7 @@ use it too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -96,13 +97,13 @@ def stroke_ink(
     c1, r1 = min(c1, w), min(r1, h)
     if c0 >= c1 or r0 >= r1:
         return out
-    yy, xx = np.mgrid[r0:r1, c0:c1].astype(np.float32) + np.float32(0.5)
+    yy, xx = _pixel_centres(r0, r1, c0, c1)
     starts, vectors, s0, lengths, totals = [], [], [], [], []
     for points in strokes:
         p: np.ndarray = np.asarray(points, np.float32).reshape(-1, 2)
         if len(p) == 1:
             p = np.concatenate([p, p])
-        seg = np.diff(p, axis=0)
+        seg = p[1:] - p[:-1]
         seg_len = np.hypot(seg[:, 0], seg[:, 1])
         arc = np.cumsum(seg_len) - seg_len
         starts.append(p[:-1])
@@ -124,10 +125,9 @@ def stroke_ink_batch(
 
     Image ``j`` equals ``stroke_ink([polylines[j]], thickness[j], shape, taper)``
     to the bit (the same arithmetic, pixel by pixel), at a fraction of the cost
-    of ``k`` calls: the per-stroke setup runs once for all.  Each image is
-    computed in a window of one common size placed over its stroke's reach
-    (the largest of the ``k`` boxes :func:`stroke_ink` would use), so one
-    image costs what ``stroke_ink`` costs and many cost little more.
+    of ``k`` calls: the per-stroke setup runs once for all, over the box that
+    holds every stroke's reach (pixels beyond a stroke's reach get no ink
+    either way).
 
     Parameters
     ----------
@@ -144,57 +144,58 @@ def stroke_ink_batch(
         raise ValueError(f"stroke_ink_batch: polylines need at least 2 points each, got shape {p.shape}")
     h, w = shape
     out = np.zeros((k, h, w), np.float32)
-    half = np.asarray(thickness, np.float64) / 2
-    # each image's box as stroke_ink's (x then y), then one window size for all, kept inside the frame
-    every = np.asarray(polylines, np.float64)
-    reach = (half + 0.8)[:, None]
-    frame = np.array([w, h])
-    lo = np.clip(np.floor(every.min(axis=1) - reach).astype(np.intp), 0, frame)
-    hi = np.clip(np.ceil(every.max(axis=1) + reach).astype(np.intp) + 1, 0, frame)
-    size = (hi - lo).max(axis=0) if k else np.zeros(2, np.intp)
-    if (size <= 0).any():
+    if k == 0:
         return out
-    lo = np.minimum(lo, frame - size)
-    (win_w, win_h), steps = size.tolist(), np.arange(max(size))
-    cols, rows = lo[:, 0, None] + steps[:win_w], lo[:, 1, None] + steps[:win_h]  # (k, win_w), (k, win_h)
-    seg = np.diff(p, axis=1)  # (k, m - 1, 2)
+    half = np.asarray(thickness, np.float64) / 2
+    reach = float(half.max()) + 1.8  # stroke_ink's reach, plus a pixel against rounding
+    (x0, y0), (x1, y1) = p.min(axis=(0, 1)).tolist(), p.max(axis=(0, 1)).tolist()
+    c0, r0 = max(math.floor(x0 - reach), 0), max(math.floor(y0 - reach), 0)
+    c1, r1 = min(math.ceil(x1 + reach) + 1, w), min(math.ceil(y1 + reach) + 1, h)
+    if c0 >= c1 or r0 >= r1:
+        return out
+    yy, xx = _pixel_centres(r0, r1, c0, c1)
+    seg = p[:, 1:] - p[:, :-1]  # (k, m - 1, 2)
     seg_len = np.hypot(seg[..., 0], seg[..., 1])
     arc = np.cumsum(seg_len, axis=1) - seg_len  # per polyline, as stroke_ink's 1-D cumsum
-    total = np.maximum(np.ascontiguousarray(seg_len).sum(axis=1, keepdims=True), np.float32(1e-6))
+    total = np.maximum(seg_len.sum(axis=1), np.float32(1e-6))
     flat = k * (m - 1)
-    owner = np.repeat(np.arange(k), m - 1)
     beyond = _beyond_pen_edge(
-        cols[owner, None, :].astype(np.float32) + np.float32(0.5),  # (segments, 1, win_w)
-        rows[owner, :, None].astype(np.float32) + np.float32(0.5),  # (segments, win_h, 1)
+        xx,
+        yy,
         p[:, :-1].reshape(flat, 2),
         seg.reshape(flat, 2),
         arc.reshape(flat),
         seg_len.reshape(flat),
-        np.broadcast_to(total, (k, m - 1)).reshape(flat),
-        half.astype(np.float32)[owner, None, None],
+        np.repeat(total, m - 1),
+        np.repeat(half.astype(np.float32), m - 1)[:, None, None],
         taper,
     )
-    ink = _coverage(beyond.reshape(k, m - 1, win_h, win_w).min(axis=1))
-    out[np.arange(k)[:, None, None], rows[:, :, None], cols[:, None, :]] = ink
+    out[:, r0:r1, c0:c1] = _coverage(beyond.reshape(k, m - 1, r1 - r0, c1 - c0).min(axis=1))
     return out
 
 
+def _pixel_centres(r0: int, r1: int, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
+    """float32 y ``(r1 - r0, 1)`` and x ``(1, c1 - c0)`` of the centres of pixels ``[r0:r1, c0:c1]``."""
+    yy = np.arange(r0, r1, dtype=np.float32)[:, None] + np.float32(0.5)
+    xx = np.arange(c0, c1, dtype=np.float32)[None, :] + np.float32(0.5)
+    return yy, xx
+
+
 def _beyond_pen_edge(xx, yy, starts, vectors, s0, seg_len, total, half_width, taper: float) -> np.ndarray:
-    """Distance (px) of every pixel centre ``(xx, yy)`` beyond the pen edge of each of ``S`` segments: ``(S, h, w)``.
+    """Distance (px) of every pixel centre beyond the pen edge of each of ``S`` segments: ``(S, h, w)``.
 
-    ``xx``/``yy``: float32 pixel-centre coordinates broadcasting to ``(h, w)`` or ``(S, h, w)``.
-
-    ``starts``/``vectors`` ``(S, 2)`` float32: first point and direction of each segment; ``s0``,
-    ``seg_len``, ``total`` ``(S,)`` float32: arc length at its start, its length and its stroke's
-    length; ``half_width``: half the pen width (float32 scalar or ``(S, 1, 1)``), narrowed towards the
-    stroke's ends by ``taper``.  Negative inside the pen.
+    ``xx``/``yy``: float32 pixel-centre coordinates ``(1, w)`` and ``(h, 1)`` (see
+    :func:`_pixel_centres`).  ``starts``/``vectors`` ``(S, 2)`` float32: first point and direction of
+    each segment; ``s0``, ``seg_len``, ``total`` ``(S,)`` float32: arc length at its start, its length
+    and its stroke's length; ``half_width``: half the pen width (float32 scalar or ``(S, 1, 1)``),
+    narrowed towards the stroke's ends by ``taper``.  Negative inside the pen.
     """
-    p0, v = starts[:, :, None, None], vectors[:, :, None, None]
+    vx, vy = vectors[:, 0, None, None], vectors[:, 1, None, None]
     seg_len, total = seg_len[:, None, None], total[:, None, None]
-    norm = np.maximum(v[:, 0] ** 2 + v[:, 1] ** 2, np.float32(1e-12))
-    dx, dy = xx - p0[:, 0], yy - p0[:, 1]  # (segments, h, w)
-    t = np.clip((dx * v[:, 0] + dy * v[:, 1]) / norm, 0.0, 1.0)
-    dist = np.hypot(dx - t * v[:, 0], dy - t * v[:, 1])
+    norm = np.maximum(vx**2 + vy**2, np.float32(1e-12))
+    dx, dy = xx - starts[:, 0, None, None], yy - starts[:, 1, None, None]  # (S, 1, w), (S, h, 1)
+    t = np.minimum(np.maximum((dx * vx + dy * vy) / norm, 0.0), 1.0)  # np.clip, bit for bit, and cheaper
+    dist = np.hypot(dx - t * vx, dy - t * vy)
     s = (s0[:, None, None] + t * seg_len) / total  # position along its stroke, 0..1
     radius = half_width * (1.0 - np.float32(taper) * (2 * s - 1) ** 2)
     return dist - radius
@@ -202,7 +203,7 @@ def _beyond_pen_edge(xx, yy, starts, vectors, s0, seg_len, total, half_width, ta
 
 def _coverage(beyond: np.ndarray) -> np.ndarray:
     """Ink coverage in [0, 1] from the distance beyond the nearest pen edge: soft over ~1.3 px."""
-    return np.clip((0.8 - beyond) / np.float32(1.3), 0.0, 1.0)
+    return np.minimum(np.maximum((0.8 - beyond) / np.float32(1.3), 0.0), 1.0)
 
 
 def _to_glyph(ink: np.ndarray) -> np.ndarray:
