@@ -16,7 +16,10 @@ per image than drawing a new stroke.
 
 :func:`stroke_ink` is the one rasteriser of pen strokes (polylines with round,
 tapered ends and soft edges); the marks of :mod:`number_generator.augment.marks`
-use it too.
+use it too.  :func:`stroke_ink_batch` draws one polyline on each of many
+images with the same per-pixel arithmetic (:func:`_beyond_pen_edge`), so its
+images equal ``stroke_ink``'s bit for bit; the foreign digit styles use it to
+draw all the strokes of a block in one call.
 """
 
 from __future__ import annotations
