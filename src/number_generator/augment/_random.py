@@ -17,6 +17,7 @@ are therefore never stored in the parameters: the parameters hold a small intege
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 import numpy as np
@@ -123,8 +124,9 @@ MAX_SIGMA = 12.0
 _SIGMA_INDICES = int(round(MAX_SIGMA / SIGMA_STEP)) + 1
 # Every bank in one array (bank i: sigma = i * SIGMA_STEP), filled on first use.  np.empty of 75 MB
 # reserves address space only: the pages of a bank are committed when it is filled.
-_smooth_banks: np.ndarray | None = None
+_smooth_banks = np.empty((_SIGMA_INDICES, *SMOOTH_BANK_SHAPE), np.float32)
 _filled = np.zeros(_SIGMA_INDICES, bool)
+_filling = threading.Lock()  # one thread fills a bank; readers see it only once it is whole
 
 
 def smooth_noise_banks(indices) -> np.ndarray:
@@ -134,19 +136,17 @@ def smooth_noise_banks(indices) -> np.ndarray:
     One array, so crops of banks of many sigmas are gathered in one indexing step; only filled
     banks may be read.
     """
-    global _smooth_banks
-    import cv2
-
-    if _smooth_banks is None:
-        _smooth_banks = np.empty((_SIGMA_INDICES, *SMOOTH_BANK_SHAPE), np.float32)
     indices = np.asarray(indices, np.intp)
     if not _filled[indices].all():
-        for i in np.unique(indices[~_filled[indices]]).tolist():
-            rng = np.random.default_rng((0xE1A57, i))
-            noise = rng.random(SMOOTH_BANK_SHAPE, dtype=np.float32) * np.float32(2.0) - np.float32(1.0)
-            sigma = i * SIGMA_STEP
-            cv2.GaussianBlur(noise, (0, 0), sigma, dst=_smooth_banks[i], borderType=cv2.BORDER_REFLECT101)
-            _filled[i] = True
+        import cv2
+
+        with _filling:
+            for i in np.unique(indices[~_filled[indices]]).tolist():
+                rng = np.random.default_rng((0xE1A57, i))
+                noise = rng.random(SMOOTH_BANK_SHAPE, dtype=np.float32) * np.float32(2.0) - np.float32(1.0)
+                sigma = i * SIGMA_STEP
+                _smooth_banks[i] = cv2.GaussianBlur(noise, (0, 0), sigma, borderType=cv2.BORDER_REFLECT101)
+                _filled[i] = True
     return _smooth_banks
 
 
