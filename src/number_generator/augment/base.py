@@ -325,18 +325,17 @@ class StringLayout:
         self.first = np.repeat(starts, lengths)
         denominators = np.repeat(np.maximum(lengths - 1, 1), lengths)
         self.place = (np.arange(int(lengths.sum())) - self.first) / denominators
-        self.first.flags.writeable = self.place.flags.writeable = False  # shared (see ``of``)
-
-    @staticmethod
-    @lru_cache(maxsize=64)
-    def of(lengths: tuple[int, ...]) -> StringLayout:
-        """The layout of ``lengths`` (a tuple), cached when it is one string (a drawn image's stack)."""
-        return StringLayout(lengths)
+        self.first.flags.writeable = self.place.flags.writeable = False  # may be shared (see ``of``)
 
     @classmethod
-    def layout(cls, lengths: list[int]) -> StringLayout:
-        """The layout of ``lengths``: shared for one string, new for a block of many."""
-        return cls.of((lengths[0],)) if len(lengths) == 1 else cls(lengths)
+    def of(cls, lengths) -> StringLayout:
+        """The layout of ``lengths``; that of one string (a drawn image) is built once per length and shared."""
+        return _one_string(int(lengths[0])) if len(lengths) == 1 else cls(lengths)
+
+
+@lru_cache(maxsize=64)
+def _one_string(n: int) -> StringLayout:
+    return StringLayout([n])
 
 
 def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _SamplingPlan | None = None) -> list:
@@ -358,8 +357,8 @@ def sample_string_columns(transforms, rngs, lengths, plan: _SamplingPlan | None 
     if plan is None:
         plan = _SamplingPlan(transforms)
     draws = [rng.random((plan.rows, n)) for rng, n in zip(rngs, lengths)]
-    u = draws[0] if len(draws) == 1 else np.concatenate(draws, axis=1)
-    strings = StringLayout.layout(list(lengths))
+    u = draws[0] if len(draws) == 1 else np.concatenate([np.empty((plan.rows, 0)), *draws], axis=1)
+    strings = StringLayout.of(lengths)
     vals = u * plan.span
     vals += plan.lo  # low + (high - low) * u, as Generator.uniform computes it
     applied = u[plan.applied_rows] < plan.p  # (T, n)

@@ -8,12 +8,13 @@ y downwards; the glyph centre is (13.5, 13.5).
 Geometric transforms (:class:`Affine`, :class:`SizeVariation`,
 :class:`BaselineJitter`, :class:`ElasticDistortion`) describe a map from output
 to input coordinates.  Consecutive geometric transforms are composed and the
-glyphs are resampled **once** (bilinear, ``cv2.remap``), all glyphs of a stack
-in a single call: fewer interpolation blurs and much cheaper than one warp per
-transform and glyph.  Ink pushed outside the 28 x 28 frame is lost, and pixels
-coming from outside it are blank.  Anchors that depend on the ink (baseline,
-ink centre) are measured on the glyph entering the group of geometric
-transforms.
+glyphs are resampled **once** (bilinear, ``cv2.remap``), up to 128 glyphs of a
+stack in a single call: fewer interpolation blurs and much cheaper than one warp
+per transform and glyph (a block's stack holds the glyphs of many strings; each
+glyph's result depends neither on its neighbours nor on its place in the stack).
+Ink pushed outside the 28 x 28 frame is lost, and pixels coming from outside it
+are blank.  Anchors that depend on the ink (baseline, ink centre) are measured
+on the glyph entering the group of geometric transforms.
 """
 
 from __future__ import annotations
