@@ -75,6 +75,8 @@ def test_apply_glyph_block_rejects_lengths_that_do_not_split_the_stack():
         pipe.apply_glyph_block(stack, rngs, [2, 2], "012")
     empty = np.zeros((0, 28, 28), np.uint8)
     assert pipe.apply_glyph_block(empty, [], [], "").shape == (0, 28, 28)  # a block of no strings
+    no_glyph_transforms = Pipeline(image=list(pipe.image))
+    np.testing.assert_array_equal(no_glyph_transforms.apply_glyph_block(stack, rngs, [2, 2], "0123"), stack)
 
 
 def test_warping_in_chunks_equals_warping_each_glyph():

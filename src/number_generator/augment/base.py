@@ -277,7 +277,7 @@ class _SamplingPlan:
     """Row layout of one random draw for a list of glyph transforms."""
 
     def __init__(self, transforms):
-        self.key = [(id(t), id(t._spec())) for t in transforms]
+        self.specs = [t._spec() for t in transforms]
         lo: list = []
         span: list = []
         neutral: list = []
@@ -299,8 +299,14 @@ class _SamplingPlan:
         self.is_applied = np.array(is_applied, bool)[:, None]
         self.owner = np.array(owner, np.intp)
         self.applied_rows = np.array([a for a, _, _ in self.slices], np.intp)
-        self.p = np.array([[t.p] for t in transforms], np.float64)
+        self.p = np.array([[t.p] for t in transforms], np.float64).reshape(-1, 1)  # (T, 1), also for T = 0
         self.string_scoped = np.array([i for i, t in enumerate(transforms) if t.scope == "string"], np.intp)
+
+    def fits(self, transforms) -> bool:
+        """Still the plan of ``transforms``: the same transforms, none changed since (a change drops its spec)."""
+        return len(transforms) == len(self.specs) and all(
+            t.__dict__.get("_spec_cache") is spec for t, spec in zip(transforms, self.specs)
+        )
 
 
 class StringLayout:
@@ -367,9 +373,9 @@ def sample_string_columns(transforms, rngs, lengths, plan: _SamplingPlan | None 
     if not applied.all():
         keep = applied[plan.owner] | plan.is_applied
         vals = np.where(keep, vals, plan.neutral)
-    out = []
+    out, rows = [], list(vals)  # one view per row
     for t, a, (start, stop, names) in zip(transforms, applied, plan.slices):
-        cols = dict(zip(names, vals[start + 1 : stop]))
+        cols = dict(zip(names, rows[start + 1 : stop]))
         cols["applied"] = a
         t._finish(cols, strings)
         out.append(cols)

@@ -139,7 +139,7 @@ class Pipeline:
 
     def _sample_string_columns(self, rngs, lengths, text: str | None = None) -> list:
         plan = self.__dict__.get("_plan")
-        if plan is None or plan.key != [(id(t), id(t._spec())) for t in self.glyph]:
+        if plan is None or not plan.fits(self.glyph):
             plan = self.__dict__["_plan"] = _SamplingPlan(self.glyph)
         columns = sample_string_columns(self.glyph, rngs, lengths, plan)
         n = sum(lengths)
@@ -158,14 +158,18 @@ class Pipeline:
 
         out = stack
         chain: list = []
-        for t, cols in zip(self.glyph, columns):
+        # which transforms apply to some glyph, in one reduction
+        applied = np.array([cols["applied"] for cols in columns], dtype=bool).reshape(len(columns), len(stack))
+        active = np.asarray(applied.any(axis=1)).tolist()
+        for t, cols, on in zip(self.glyph, columns, active):
             if t.geometric:
-                chain.append((t, cols))
+                if on:
+                    chain.append((t, cols))
                 continue
             if chain:
                 out = warp_glyphs(out, chain)
                 chain = []
-            if cols["applied"].any():
+            if on:
                 out = t._apply_pixels(out, cols)
         if chain:
             out = warp_glyphs(out, chain)

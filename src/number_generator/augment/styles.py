@@ -18,6 +18,7 @@ has its centre at ``(c + 0.5, r + 0.5)``.
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -27,6 +28,8 @@ from number_generator.augment.marks import estimate_pen_width
 from number_generator.glyphsets.strokes import stroke_ink_batch
 
 _SOLID = 128  # ink above half darkness
+_FLAG_T = np.linspace(0.0, 1.0, 6)[:, None]  # FlaggedOne: places of the flag's 6 points, 0..1
+_FLAG_REST = 1 - _FLAG_T
 
 
 def _pen_widths(glyphs: np.ndarray) -> np.ndarray:
@@ -146,11 +149,11 @@ class CrossedSeven(_DigitStyle):
         if cx is None:
             return None
         cols = np.flatnonzero((glyph >= _SOLID).any(axis=0))
-        length = params["length"] * (cols[-1] - cols[0] + 1)
-        a = np.deg2rad(params["tilt"])
-        d = np.array([np.cos(a), -np.sin(a)]) * length / 2
-        c = np.array([cx + params["shift"] * length, row + 0.5])
-        return glyph, np.stack([c - d, c + d]), width * params["thickness"]
+        length = params["length"] * int(cols[-1] - cols[0] + 1)
+        a = math.radians(params["tilt"])  # scalars in Python: numpy's bits, without its per-call cost
+        dx, dy = math.cos(a) * length / 2, -math.sin(a) * length / 2
+        cx, cy = cx + params["shift"] * length, row + 0.5
+        return glyph, np.array([[cx - dx, cy - dy], [cx + dx, cy + dy]]), width * params["thickness"]
 
 
 @register
@@ -196,13 +199,13 @@ class FlaggedOne(_DigitStyle):
         if x_top is None or x_bottom is None:
             return None
         length = params["length"] * (bottom - top + 1)
-        stroke_angle = np.arctan2(bottom - top, x_top - x_bottom)  # below the horizontal, towards the left
-        a = stroke_angle - np.deg2rad(params["angle"])
+        # below the horizontal, towards the left (numpy's arctan2: math.atan2 differs in the last bit)
+        stroke_angle = float(np.arctan2(bottom - top, x_top - x_bottom))
+        a = stroke_angle - math.radians(params["angle"])
+        cos, sin = math.cos(a), math.sin(a)
         start = np.array([x_top, top + width / 2])
-        end = start + np.array([-np.cos(a), np.sin(a)]) * length
-        t = np.linspace(0.0, 1.0, 6)[:, None]
-        normal = np.array([np.sin(a), np.cos(a)])
-        line = start + t * (end - start) + (params["bend"] * 4 * t * (1 - t)) * normal
+        end = start + np.array([-cos * length, sin * length])
+        line = start + _FLAG_T * (end - start) + (params["bend"] * 4 * _FLAG_T * _FLAG_REST) * np.array([sin, cos])
         return glyph, line, width * params["thickness"]
 
 
