@@ -192,3 +192,14 @@ def test_pen_width_of_a_stack_equals_each_image():
     for i, image in enumerate(images):
         single = estimate_pen_width(image)
         assert isinstance(single, float) and single == widths[i]
+
+
+def test_the_sampling_plan_follows_changes_to_the_transforms():
+    pipe = Pipeline(glyph=[Affine(rotate=(-10, 10), p=1.0)])
+    stack = _mnist("0123")
+    assert not np.array_equal(pipe.apply_glyphs(stack, np.random.default_rng(0)), stack)
+    pipe.glyph[0].p = 0.0  # a changed transform is sampled with its new settings
+    np.testing.assert_array_equal(pipe.apply_glyphs(stack, np.random.default_rng(0)), stack)
+    pipe.glyph.append(StrokeThickness(delta=(1, 1)))  # and an added one is sampled too
+    out = pipe.apply_glyphs(stack, np.random.default_rng(0))
+    assert (out >= stack).all() and (out > stack).any()
