@@ -475,6 +475,24 @@ class ImageTransform(Transform):
     def _apply(self, image, boxes, params):
         raise NotImplementedError
 
+    #: True if :meth:`_apply_stack` does the pixel work of many images in one pass (pixel-wise
+    #: transforms that leave boxes alone); the pipeline then runs it once per block of images.
+    stacked: ClassVar[bool] = False
+
+    def _apply_stack(self, stack: np.ndarray, params: list[dict]) -> np.ndarray:
+        """Apply one parameter dict per image to a float32 ``(k, H, W)`` stack; a new stack, bytes equal to
+        :meth:`_apply` image by image (subclasses with ``stacked = True`` override it)."""
+        return np.stack([self._apply(image, None, p)[0] for image, p in zip(stack, params)])
+
+
+def per_image(values: list[float]) -> np.ndarray:
+    """One float32 value per image of a stack, shaped ``(k, 1, 1)`` to broadcast over ``(k, H, W)``.
+
+    Each value is rounded to float32 as ``np.float32(v)`` would round it, so a stacked transform
+    computes the same bytes as its one-image form with that scalar.
+    """
+    return np.array(values, np.float32).reshape(-1, 1, 1)
+
 
 class MarkTransform(Transform):
     """Marks that are not the label, drawn on the composed line (see :mod:`.marks`).

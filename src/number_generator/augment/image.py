@@ -30,6 +30,7 @@ from number_generator.augment.base import (
     check_number,
     check_range,
     copy_boxes,
+    per_image,
     ranges_or_defaults,
     register,
 )
@@ -73,6 +74,15 @@ class GaussianNoise(ImageTransform):
         out = noise * _f32(params["sigma"])
         out += image
         return _clip(out), copy_boxes(boxes)
+
+    stacked = True
+
+    def _apply_stack(self, stack, params):
+        bank, shape = gaussian_bank(), stack.shape[1:]
+        out = np.stack([bank_window(bank, p["offset"], shape) for p in params])
+        out *= per_image([p["sigma"] for p in params])
+        out += stack
+        return _clip(out)
 
 
 @register
@@ -134,6 +144,11 @@ class Brightness(ImageTransform):
 
     def _apply(self, image, boxes, params):
         return _clip(image + _f32(params["delta"])), copy_boxes(boxes)
+
+    stacked = True
+
+    def _apply_stack(self, stack, params):
+        return _clip(stack + per_image([p["delta"] for p in params]))
 
 
 @register
@@ -342,6 +357,16 @@ class BackgroundTexture(ImageTransform):
         shade *= image
         return _clip(shade), copy_boxes(boxes)
 
+    stacked = True
+
+    def _apply_stack(self, stack, params):
+        shape = stack.shape[1:]
+        shade = np.stack([texture_window(p["texture"], p["x"], p["y"], shape) for p in params])
+        shade *= per_image([-p["strength"] for p in params])
+        shade += _f32(1.0)
+        shade *= stack
+        return _clip(shade)
+
 
 @register
 class IntensityRange(ImageTransform):
@@ -386,6 +411,13 @@ class IntensityRange(ImageTransform):
         out = image * _f32(paper - ink)
         out += _f32(ink)
         return _clip(out), copy_boxes(boxes)
+
+    stacked = True
+
+    def _apply_stack(self, stack, params):
+        out = stack * per_image([p["paper"] - p["ink"] for p in params])
+        out += per_image([p["ink"] for p in params])
+        return _clip(out)
 
 
 @register

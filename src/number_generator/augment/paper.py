@@ -19,7 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from number_generator.augment._random import round_texture_offsets, texture_offsets, texture_window
-from number_generator.augment.base import ImageTransform, check_number, check_range, copy_boxes, register
+from number_generator.augment.base import (
+    ImageTransform,
+    check_number,
+    check_range,
+    copy_boxes,
+    per_image,
+    register,
+)
 
 
 def line_profile(n: int, centres, thickness: float) -> np.ndarray:
@@ -420,3 +427,16 @@ class InkDarkness(ImageTransform):
         out *= keep
         np.subtract(np.float32(1.0), out, out=out)
         return np.clip(out, 0.0, 1.0, out=out), copy_boxes(boxes)
+
+    stacked = True
+
+    def _apply_stack(self, stack, params):
+        shape = stack.shape[1:]
+        keep = np.stack([texture_window(p["texture"], p["x"], p["y"], shape) for p in params])
+        keep *= per_image([-p["variation"] for p in params])
+        keep += np.float32(1.0)
+        keep *= per_image([1.0 - p["fade"] for p in params])
+        out = np.subtract(np.float32(1.0), stack)
+        out *= keep
+        np.subtract(np.float32(1.0), out, out=out)
+        return np.clip(out, 0.0, 1.0, out=out)

@@ -75,6 +75,49 @@ def sample_image_params(transforms: Sequence[ImageTransform], rng: np.random.Gen
     return params
 
 
+def sample_image_params_block(
+    transforms: Sequence[ImageTransform], rngs: Sequence[np.random.Generator], shape
+) -> list[list[dict]]:
+    """:func:`sample_image_params` for many images of one ``shape``, image ``k`` drawing from ``rngs[k]``.
+
+    When every transform draws a known count (:attr:`ImageTransform.finish_draws`) each image's
+    values come from one ``rng.random`` call, as in :func:`sample_image_params` (the same stream),
+    and the "applied" tests and uniform values are computed for the whole block at once; otherwise
+    image by image.  Returns one list of dicts (one per transform) per image.
+    """
+    shape = (int(shape[0]), int(shape[1]))
+    if any(t.finish_draws is None for t in transforms):
+        return [sample_image_params(transforms, rng, shape) for rng in rngs]
+    heads: list[int] = []
+    layout: list[tuple[ImageTransform, list[str], int, int, int]] = []
+    lo: list[float] = []
+    span: list[float] = []
+    for t in transforms:
+        spec = t.uniform_spec(shape)
+        first = len(lo) + 1
+        heads.append(first - 1)
+        lo.append(0.0)
+        span.append(1.0)
+        for _, (a, b) in spec:
+            lo.append(a)
+            span.append(b - a)
+        stop = len(lo)
+        extra = int(t.finish_draws or 0)
+        lo.extend([0.0] * extra)
+        span.extend([1.0] * extra)
+        layout.append((t, [name for name, _ in spec], first, stop, stop + extra))
+    total = len(lo)
+    drawn = np.stack([rng.random(total) for rng in rngs]) if len(rngs) else np.zeros((0, total))
+    applied = drawn[:, heads] < np.array([t.p for t in transforms], np.float64)
+    values = (np.array(lo, np.float64) + np.array(span, np.float64) * drawn).tolist()  # = lo + (hi - lo) * u
+    params: list[list[dict]] = [[{} for _ in transforms] for _ in rngs]
+    for k, j in zip(*(v.tolist() for v in applied.nonzero())):
+        t, names, first, stop, at = layout[j]
+        uniform = dict(zip(names, values[k][first:stop]))
+        params[k][j] = t._finish(uniform, _Drawn(drawn[k, stop:at]), shape)  # type: ignore[arg-type]
+    return params
+
+
 class Pipeline:
     """Ordered glyph transforms and image transforms, usable as plain data.
 
@@ -344,6 +387,56 @@ class Pipeline:
         if out is image:
             out = image.copy()
         return out, boxes
+
+    def apply_image_block(self, images: Sequence[np.ndarray], boxes: Sequence, rngs) -> tuple[list, list]:
+        """Augment many composed lines in one batch: what :meth:`apply_image` gives each line.
+
+        Parameters
+        ----------
+        images : sequence of numpy.ndarray
+            float32 ``(28, W)`` in [0, 1], 1.0 = paper, one per line (widths may differ).  Not modified.
+        boxes : sequence of numpy.ndarray or None
+            Each line's integer ``(n, 4)`` boxes.
+        rngs : sequence of numpy.random.Generator
+            One per line; line ``k`` draws from ``rngs[k]`` exactly what ``apply_image`` draws for it.
+
+        Returns
+        -------
+        (list, list)
+            The lines (float32 ``(28, W)``; lines of one width are views of one stack) and their boxes,
+            byte for byte those of ``apply_image``: parameters are drawn line by line, then each
+            transform's pixel work runs once over the lines of a width where it applies (stacked
+            transforms, :attr:`ImageTransform.stacked`) or line by line (the others).
+        """
+        if not (len(images) == len(boxes) == len(rngs)):
+            raise ValueError(
+                f"apply_image_block: {len(images)} images, {len(boxes)} box arrays and {len(rngs)} generators"
+            )
+        out: list = [None] * len(images)
+        out_boxes: list = [None] * len(images)
+        groups: dict[tuple[int, int], list[int]] = {}
+        for k, image in enumerate(images):
+            groups.setdefault(check_image(image).shape, []).append(k)
+        for shape, members in groups.items():
+            if len(members) == 1:  # nothing to batch: the one-image path, without the block's overhead
+                k = members[0]
+                out[k], out_boxes[k] = self.apply_image(images[k], boxes[k], rngs[k])
+                continue
+            params = sample_image_params_block(self.image, [rngs[k] for k in members], shape)
+            stack = np.stack([images[k] for k in members])
+            group_boxes = [None if boxes[k] is None else np.array(boxes[k], copy=True) for k in members]
+            for j, t in enumerate(self.image):
+                on = [i for i, p in enumerate(params) if p[j]]
+                if not on:
+                    continue
+                if t.stacked:
+                    stack[on] = t._apply_stack(stack[on], [params[i][j] for i in on])
+                    continue
+                for i in on:
+                    stack[i], group_boxes[i] = t._apply(stack[i], group_boxes[i], params[i][j])
+            for i, k in enumerate(members):
+                out[k], out_boxes[k] = stack[i], group_boxes[i]
+        return out, out_boxes
 
     def replay_image(self, image: np.ndarray, boxes, params: list):
         """Re-apply recorded image parameters (one dict per image transform)."""

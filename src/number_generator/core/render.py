@@ -136,16 +136,16 @@ def render_block(
             extents = ink_extents(glyphs)
         columns, store_ids = glyphs.transpose(0, 2, 1), np.arange(len(glyphs))
     composed = compose(plan, columns, store_ids, extents, as_uint8=as_uint8 and not (marks_aug or image_aug))
-    if marks_aug or image_aug:
+    if marks_aug:  # marks that are not the label (augment/marks.py), on each composed line
         for k, rng in enumerate(rngs):
-            image, boxes = composed.images[k], composed.boxes[k]
-            if marks_aug:  # marks that are not the label (augment/marks.py), on the composed line
-                a, length = int(plan.starts[k]), int(plan.lengths[k])
-                image, boxes = augment.apply_marks(image, boxes, plan.chars[a : a + length], rng)
-            if image_aug:
-                image, boxes = augment.apply_image(image, boxes, rng)
-            composed.images[k] = to_uint8(image) if as_uint8 else image
-            composed.boxes[k] = boxes
+            a, length = int(plan.starts[k]), int(plan.lengths[k])
+            composed.images[k], composed.boxes[k] = augment.apply_marks(
+                composed.images[k], composed.boxes[k], plan.chars[a : a + length], rng
+            )
+    if image_aug:  # parameters drawn sample by sample after its marks' draws (= apply_image), pixels in a batch
+        composed.images[:], composed.boxes[:] = augment.apply_image_block(composed.images, composed.boxes, rngs)
+    if as_uint8 and (marks_aug or image_aug):
+        composed.images[:] = [to_uint8(image) for image in composed.images]
     return composed
 
 
