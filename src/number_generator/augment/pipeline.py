@@ -114,7 +114,7 @@ def sample_image_params_block(
     for k, j in zip(*(v.tolist() for v in applied.nonzero())):
         t, names, first, stop, at = layout[j]
         uniform = dict(zip(names, values[k][first:stop]))
-        params[k][j] = t._finish(uniform, _Drawn(drawn[k, stop:at]), shape)  # type: ignore[arg-type]
+        params[k][j] = t._finish(uniform, _Drawn(drawn[k, stop:at]), shape)
     return params
 
 
