@@ -6,6 +6,7 @@ import gzip
 import importlib.util
 import os
 import re
+import shlex
 import struct
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from _cli import ENTRY_POINTS, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +43,32 @@ def test_notice_credits_mnist():
 README_BLOCK = re.compile(r"(?:<!-- readme-test: (?P<mark>[^\n]*?) -->\n)?```(?P<lang>\w+)\n(?P<code>.*?)```", re.S)
 #: Runs ``poetry run CMD`` as ``CMD`` from this environment: the blocks run in a scratch folder, not the checkout.
 POETRY_RUN = 'poetry() { if [ "$1" = run ]; then shift; "$@"; else command poetry "$@"; fi; }\n'
+#: What makes a word mean more to bash than itself: expansions, globs, operators (quoted ones too: being cautious).
+SHELL_SYNTAX = re.compile(r"[$`*?\[\]{}~();<>|&]")
+
+
+def console_script_lines(code: str) -> list[list[str]] | None:
+    """A bash block's commands as argument lists, if every line is ``poetry run SCRIPT ARGS`` of this project.
+
+    Such a line means the same run in this process (tests/_cli.py calls the function the console script calls)
+    as in a shell, without a Python start-up and import per line (about 0.8 s of CPU each; tests/test_cli.py and
+    others run the installed scripts as processes). None if any line needs the shell: a line continuation,
+    something other than a console script, or any character bash would interpret.
+    """
+    commands = []
+    for line in code.splitlines():
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:  # a trailing backslash (a continued line) or an open quote
+            return None
+        if not words:
+            continue
+        if words[:2] != ["poetry", "run"] or len(words) < 3 or words[2] not in ENTRY_POINTS:
+            return None
+        if any(SHELL_SYNTAX.search(word) for word in words):
+            return None
+        commands.append(words[2:])
+    return commands
 
 
 def readme_blocks() -> list:
@@ -97,6 +126,12 @@ def test_readme_block_runs_as_written(readme_run, lang, code, mark):
         return
     if lang == "python":
         exec(compile(code, "README.md", "exec"), namespace)
+    elif lang == "bash" and (commands := console_script_lines(code)) is not None:
+        for program, *args in commands:
+            result = run_cli(program, *args, cwd=folder)
+            assert result.returncode == 0, (
+                f"{program} {' '.join(args)}: exit {result.returncode}: {result.stderr[-2000:]}"
+            )
     elif lang == "bash":
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
         result = subprocess.run(
