@@ -1,4 +1,4 @@
-"""Test-wide set-up: a private, empty cache so the tests exercise the first-load path (one per test process)."""
+"""Test-wide set-up: a private cache, empty when the run starts, shared by the run's test processes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,18 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # working (a 40-step training test took 37 s instead of 3 s).
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-_CACHE = Path(tempfile.mkdtemp(prefix="ng-test-cache-"))
+#: Names the run's cache folder for the pytest-xdist workers, which inherit the controller's environment.
+RUN_CACHE_ENV = "NUMBER_GENERATOR_TEST_RUN_CACHE"
+#: The first process of the run (the xdist controller, or the only process) makes the folder and removes it at
+#: the end; its workers, and the subprocesses tests start, use it too.  So the first load of each array (MNIST
+#: decoding, writer styles, punctuation and mark banks: ~5 s of CPU in all) happens once per run, not once per
+#: worker; the cache tolerates concurrent builders (atomic writes: at worst two processes build the same array).
+#: Tests of the first-load path itself, and tests that damage cached files, use a cache of their own
+#: (``monkeypatch.setenv(CACHE_ENV, ...)``).
+_OWNS_CACHE = not os.environ.get(RUN_CACHE_ENV)
+if _OWNS_CACHE:
+    os.environ[RUN_CACHE_ENV] = tempfile.mkdtemp(prefix="ng-test-cache-")
+_CACHE = Path(os.environ[RUN_CACHE_ENV])
 os.environ["NUMBER_GENERATOR_CACHE"] = str(_CACHE)
 
 BIN = Path(sys.executable).parent
@@ -49,4 +60,5 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    shutil.rmtree(_CACHE, ignore_errors=True)
+    if _OWNS_CACHE:
+        shutil.rmtree(_CACHE, ignore_errors=True)

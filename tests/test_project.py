@@ -7,6 +7,7 @@ import importlib.util
 import os
 import re
 import shlex
+import shutil
 import struct
 import subprocess
 import sys
@@ -94,17 +95,24 @@ def write_kmnist_shaped_files(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def readme_run(tmp_path_factory):
-    """One scratch folder and one Python namespace shared by the README's blocks, run in order."""
+def readme_run(tmp_path_factory, request):
+    """One scratch folder and one Python namespace shared by the README's blocks, run in order.
+
+    The folder (thousands of images) is removed afterwards unless a block failed, here in the worker rather than
+    by the pytest controller after the run (see pyproject's ``tmp_path_retention_policy``).
+    """
     from number_generator import glyphsets
     from number_generator.glyphsets.glyphs import get_glyph_set
 
     folder = tmp_path_factory.mktemp("readme")
+    failed_before = request.session.testsfailed
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
         patch.setattr(glyphsets, "_REGISTRY", dict(glyphsets._REGISTRY))  # datasets a block registers stay here
         yield folder, {}
     get_glyph_set.cache_clear()  # and so do their loaded glyph sets
+    if request.session.testsfailed == failed_before:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.parametrize(("lang", "code", "mark"), readme_blocks())

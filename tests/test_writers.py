@@ -256,9 +256,18 @@ def test_style_of_drawn_strokes():
     assert style[1].tolist() == style[3].tolist() == [0.0, 0.0, 0.0]  # no ink
 
 
-def test_style_cache_is_rebuilt_when_missing_or_damaged(cache_root):
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """A cache of this test's own, for damaging: the run's cache is shared with the other test processes."""
+    monkeypatch.setenv("NUMBER_GENERATOR_CACHE", str(tmp_path / "cache"))
+    get_writer_table.cache_clear()
+    yield tmp_path / "cache"
+    get_writer_table.cache_clear()
+
+
+def test_style_cache_is_rebuilt_when_missing_or_damaged(private_cache):
     built = get_writer_table("mnist", "test")
-    (path,) = [p for p in cache_root.rglob("test-style.npy") if "mnist" in str(p)]
+    (path,) = [p for p in private_cache.rglob("test-style.npy") if "mnist" in str(p)]
     cached = np.load(path)
     assert cached.shape == (10_000, 3) and cached.dtype == np.float32
     for damage in (path.unlink, lambda: path.write_bytes(b"not an array")):
