@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 distributed = pytest.importorskip("distributed")  # the 'dask' extra; the dev group installs it
 
-from conftest import script  # noqa: E402
+from _cli import run_cli  # noqa: E402
 from number_generator.export.shards import export_dataset, verify_export  # noqa: E402
 
 SPEC = {"seed": 3, "width": 200, "draw": [{"kind": "phone"}, {"kind": "words", "words": ["2026", "0-1"]}]}
@@ -51,28 +50,23 @@ def test_dask_engine_from_the_cli_resumes_what_the_local_engine_started(tmp_path
     export_dataset(tmp_path / "spec.json", part, count=200, format="npz", shard_size=50)
     (part / "shard-00001.npz").unlink()
     (part / "shard-00003.npz").unlink()
-    done = subprocess.run(
-        [
-            script("number-generator"),
-            "dataset",
-            "--spec",
-            str(tmp_path / "spec.json"),
-            "--count",
-            "200",
-            "--format",
-            "npz",
-            "--shard-size",
-            "50",
-            "--out",
-            str(part),
-            "--engine",
-            "dask",
-            "--scheduler",
-            cluster.scheduler_address,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = run_cli(  # the CLI's own code in this process: the cluster's processes are the real ones that matter
+        "number-generator",
+        "dataset",
+        "--spec",
+        str(tmp_path / "spec.json"),
+        "--count",
+        "200",
+        "--format",
+        "npz",
+        "--shard-size",
+        "50",
+        "--out",
+        str(part),
+        "--engine",
+        "dask",
+        "--scheduler",
+        cluster.scheduler_address,
     )
     assert done.returncode == 0, done.stderr
     assert "wrote 2 of 4 shards (2 already done)" in done.stdout

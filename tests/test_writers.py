@@ -257,11 +257,16 @@ def test_style_of_drawn_strokes():
 
 
 @pytest.fixture
-def private_cache(tmp_path, monkeypatch):
-    """A cache of this test's own, for damaging: the run's cache is shared with the other test processes."""
-    monkeypatch.setenv("NUMBER_GENERATOR_CACHE", str(tmp_path / "cache"))
+def private_cache(cache_root, tmp_path, monkeypatch):
+    """A copy of the run's cached MNIST test-split arrays, to damage: the run's cache is shared between processes."""
+    get_writer_table("mnist", "test")  # its arrays are in the run's cache
+    private = tmp_path / "cache"
+    for path in cache_root.rglob("test-*"):
+        (private / path.relative_to(cache_root)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, private / path.relative_to(cache_root))
+    monkeypatch.setenv("NUMBER_GENERATOR_CACHE", str(private))
     get_writer_table.cache_clear()
-    yield tmp_path / "cache"
+    yield private
     get_writer_table.cache_clear()
 
 
