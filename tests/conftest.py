@@ -49,16 +49,16 @@ def cache_root() -> Path:
     return _CACHE
 
 
-#: Test files that run in one worker process, one after the other (one pytest-xdist work unit): both need
-#: torch, whose import costs ~1.4 s of CPU (their modules import it only when a test runs, not at collection).
-SAME_WORKER = {"test_torch_adapter.py": "torch", "test_train_recipe.py": "torch"}
+#: Test files that run in one worker process, one after the other (one pytest-xdist work unit): all three
+#: import torch (the README's DataLoader block, when torch is installed), which costs ~1.4 s of CPU per process;
+#: they import it when a test runs, not when pytest collects them.
+SAME_WORKER = {"test_project.py": "torch", "test_torch_adapter.py": "torch", "test_train_recipe.py": "torch"}
 
-#: The costliest work units, most CPU first (each 1.8-9 s of CPU, measured 2026-11-30): handed out first,
+#: The costliest work units, most CPU first (1.8-22 s of CPU each, measured 2026-11-30): handed out first,
 #: so that the many small files even out the end of the run (longest-processing-time-first scheduling).
 #: The README's blocks cannot be split: they run in order in one namespace.  Other files follow in
 #: collection order; a file renamed or removed here only loses its place.
 COSTLIEST_FIRST = (
-    "test_project.py",
     "torch",
     "test_shards.py",
     "test_augment_paper.py",
