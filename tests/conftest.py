@@ -49,33 +49,37 @@ def cache_root() -> Path:
     return _CACHE
 
 
-#: Test files that run in one worker process, one after the other (one pytest-xdist work unit): all three
-#: import torch (the README's DataLoader block, when torch is installed), which costs ~1.4 s of CPU per process;
-#: they import it when a test runs, not when pytest collects them.
-SAME_WORKER = {"test_project.py": "torch", "test_torch_adapter.py": "torch", "test_train_recipe.py": "torch"}
+#: Test files that run in one worker process, one after the other (one pytest-xdist work unit): all import
+#: torch when it is installed (the README's DataLoader block, one OpenCV-threads test), which costs ~1.4 s of
+#: CPU per process; they import it when a test runs, not when pytest collects them.
+SAME_WORKER = {
+    "test_project.py": "torch",
+    "test_torch_adapter.py": "torch",
+    "test_train_recipe.py": "torch",
+    "test_first_hour.py": "torch",
+}
 
-#: The costliest work units, most CPU first (1.8-22 s of CPU each, measured 2026-11-30): handed out first,
+#: The costliest work units, most CPU first (1.4-25 s of CPU each, measured 2026-11-30): handed out first,
 #: so that the many small files even out the end of the run (longest-processing-time-first scheduling).
 #: The README's blocks cannot be split: they run in order in one namespace.  Other files follow in
 #: collection order; a file renamed or removed here only loses its place.
 COSTLIEST_FIRST = (
     "torch",
     "test_shards.py",
-    "test_augment_paper.py",
     "test_api_abuse.py",
-    "test_first_hour.py",
-    "test_phone.py",
-    "test_writers.py",
-    "test_export_reliability.py",
     "test_cli.py",
-    "test_handwriting.py",
-    "test_playground.py",
-    "test_dataset.py",
+    "test_export_reliability.py",
+    "test_phone.py",
+    "test_augment_paper.py",
     "test_dask.py",
+    "test_playground.py",
     "test_api_schema.py",
-    "test_augment_pairs.py",
+    "test_dataset.py",
     "test_cache_integrity.py",
     "test_api.py",
+    "test_writers.py",
+    "test_handwriting.py",
+    "test_augment_pairs.py",
 )
 
 

@@ -6,14 +6,15 @@ import json
 import subprocess
 import zipfile
 
-import httpx
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 
-from _api_server import running_server
 from conftest import script
 from number_generator import Options, draw
+from number_generator.api import create_app
+from number_generator.api.settings import Settings
 from number_generator.augment import Pipeline, StringStroke, StringStyle, resolve_augment
 from number_generator.core.layout import overlap_limit
 from number_generator.core.planner import hands, pen_widths
@@ -366,7 +367,8 @@ def test_cli_takes_writer_and_negative_spacing_and_refuses_bad_values(tmp_path):
 
 @pytest.fixture(scope="module")
 def api():
-    with running_server() as url, httpx.Client(base_url=url, timeout=60) as client:
+    """The app in this process: the REST fields are the point here (tests/test_api.py runs real servers)."""
+    with TestClient(create_app(Settings())) as client:
         yield client
 
 
