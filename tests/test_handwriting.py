@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from conftest import script
+from _cli import run_cli
 from number_generator import Options, draw
 from number_generator.api import create_app
 from number_generator.api.settings import Settings
@@ -341,11 +340,22 @@ def test_bad_values_raise_value_errors_naming_them(options, message):
 
 def test_cli_takes_writer_and_negative_spacing_and_refuses_bad_values(tmp_path):
     out = tmp_path / "same.png"
-    ok = subprocess.run(
-        [script("generate-numbers-sequence"), "4711", "--writer", "same", "--min-spacing", "-3", "--max-spacing",
-         "-1", "--align", "random", "--seed", "3", "--output-path", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    ok = run_cli(  # in this process (tests/_cli.py): the options are the point; tests/test_cli.py runs the script
+        "generate-numbers-sequence",
+        "4711",
+        "--writer",
+        "same",
+        "--min-spacing",
+        "-3",
+        "--max-spacing",
+        "-1",
+        "--align",
+        "random",
+        "--seed",
+        "3",
+        "--output-path",
+        str(out),
+    )
     assert ok.returncode == 0, ok.stderr
     with Image.open(out) as image:
         pixels = np.asarray(image)
@@ -355,12 +365,7 @@ def test_cli_takes_writer_and_negative_spacing_and_refuses_bad_values(tmp_path):
         (["--writer", "both"], "unknown writer policy 'both'"),
         (["--min-spacing", "-14"], "minimum spacing must be >= -13, got -14"),
     ]:
-        bad = subprocess.run(
-            [script("generate-numbers-sequence"), "12", *args, "--output-path", str(tmp_path)],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        bad = run_cli("generate-numbers-sequence", "12", *args, "--output-path", str(tmp_path))
         assert bad.returncode == 2 and message in bad.stderr and "Traceback" not in bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1
 
