@@ -7,8 +7,12 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from xdist.scheduler import LoadFileScheduling
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # One test process per core (pytest-xdist, see pyproject's addopts), so each runs OpenMP/BLAS/torch work on
@@ -88,13 +92,13 @@ def work_unit(path: str) -> str:
     return SAME_WORKER.get(Path(path).name, path)
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(COSTLIEST_FIRST)}
     # a stable sort: the order within a file is kept
     items.sort(key=lambda item: rank.get(work_unit(item.path.name), len(rank)))
 
 
-def pytest_xdist_make_scheduler(config, log):
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> LoadFileScheduling | None:
     """``--dist loadfile`` (pyproject's addopts) with the files of :data:`SAME_WORKER` as one work unit."""
     if config.getvalue("dist") != "loadfile":
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -21,7 +22,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def distributed():
+def distributed() -> ModuleType:
     """Dask's distributed, imported when a test here runs, not when pytest collects this file (~0.5 s of CPU)."""
     import distributed
 

@@ -6,6 +6,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from number_generator.data.dataset import SyntheticDataset
 
 
 @pytest.fixture(scope="module")
-def torch():
+def torch() -> ModuleType:
     """PyTorch, imported when a test here runs, not when pytest collects this file (~1.4 s of CPU per process)."""
     import torch
 

@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,7 +28,7 @@ RECIPE = Path(__file__).resolve().parents[1] / "examples" / "train_recognizer.py
 
 
 @pytest.fixture(scope="module")
-def torch():
+def torch() -> ModuleType:
     """PyTorch, imported when a test here runs, not when pytest collects this file (~1.4 s of CPU per process)."""
     import torch
 

@@ -8,6 +8,7 @@ import importlib.util
 import json
 import shutil
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -258,7 +259,7 @@ def test_style_of_drawn_strokes():
 
 
 @pytest.fixture
-def private_cache(cache_root, tmp_path, monkeypatch):
+def private_cache(cache_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the run's cached MNIST test-split arrays, to damage: the run's cache is shared between processes."""
     get_writer_table("mnist", "test")  # its arrays are in the run's cache
     private = tmp_path / "cache"
