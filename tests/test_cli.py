@@ -251,3 +251,43 @@ def test_datasets_verify_and_demo(tmp_path):
     assert len(read_labels(tmp_path / "samples" / "phone-numbers")) == 13
     with Image.open(tmp_path / "samples" / "phone-numbers-page.png") as page:
         assert page.width > 600 and page.height > 300
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["generate-numbers-sequence"],
+        ["generate-phone-numbers"],
+        ["generate-text"],
+        ["preview"],
+    ],
+)
+def test_augment_help_names_every_preset(command):
+    """A preset missing from --help is one a user cannot find (``realistic`` was missing)."""
+    from number_generator.augment import PRESET_NAMES
+
+    result = run_cli("number-generator", *command, "--help")
+    assert result.returncode == 0
+    help_text = " ".join(result.stdout.split())
+    augment_help = help_text[help_text.index("--augment PRESET|FILE") :]
+    for name in PRESET_NAMES:
+        assert name in augment_help[:220], (command, name, augment_help[:220])
+
+
+def test_rest_augment_fields_name_every_preset():
+    from fastapi.testclient import TestClient
+
+    from number_generator.api import Settings, create_app
+    from number_generator.augment import PRESET_NAMES
+
+    schema = TestClient(create_app(Settings())).get("/openapi.json").json()
+    descriptions = [
+        p.get("description", "")
+        for path in schema["paths"].values()
+        for op in path.values()
+        for p in op.get("parameters", [])
+        if p["name"] == "augment"
+    ] + [schema["components"]["schemas"]["BatchRequest"]["properties"]["augment"]["description"]]
+    assert len(descriptions) >= 3
+    for text in descriptions:
+        assert all(name in text for name in PRESET_NAMES), text

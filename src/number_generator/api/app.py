@@ -223,7 +223,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_spacing: int = 4,
         image_width: int = 300,
         seed: int | None = None,
-        augment: Annotated[str | None, Query(description="none, light, medium, heavy, or inline JSON.")] = None,
+        augment: Annotated[
+            str | None, Query(description="none, light, medium, heavy, realistic, or inline JSON.")
+        ] = None,
         separator: Annotated[Literal["-", ""], Query(description="'-' draws hyphens, '' digits only.")] = "-",
         format: Annotated[list[str] | None, Query(description="Limit to these formats (repeatable).")] = None,
         split: str = "train",

@@ -13,7 +13,7 @@ ranges uses its defaults only when none is given, and the identity for those lef
 out otherwise.  Each transform samples plain-dict parameters from a ``numpy.random.Generator``
 and applies them deterministically.  A :class:`Pipeline` chains them and is plain
 data (dict / JSON / YAML); :func:`resolve_augment` accepts every user-facing form
-(``None``, ``"none"``, ``"light"``, ``"medium"``, ``"heavy"``, a file path, a dict,
+(``None``, ``"none"``, ``"light"``, ``"medium"``, ``"heavy"``, ``"realistic"``, a file path, a dict,
 a Pipeline).
 
 Example

@@ -154,7 +154,9 @@ def preview_command(
     augment: Annotated[
         str,
         typer.Option(
-            "--augment", metavar="PRESET|FILE", help="none, light, medium, heavy, or a pipeline .json/.yaml file."
+            "--augment",
+            metavar="PRESET|FILE",
+            help="none, light, medium, heavy, realistic, or a pipeline .json/.yaml file.",
         ),
     ] = "medium",
     count: Annotated[int, typer.Option("--count", help="Number of samples on the sheet (1-1000).")] = 12,

@@ -90,7 +90,7 @@ Augment = Annotated[
     typer.Option(
         "--augment",
         metavar="PRESET|FILE",
-        help="Augmentation: none, light, medium, heavy, or a pipeline .json/.yaml file (default: none).",
+        help="Augmentation: none, light, medium, heavy, realistic, or a pipeline .json/.yaml file (default: none).",
     ),
 ]
 
