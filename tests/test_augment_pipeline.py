@@ -206,7 +206,7 @@ def test_save_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", PRESET_NAMES)
 def test_image_parameters_drawn_together_equal_one_draw_per_transform(name):
     """A pipeline draws its image transforms' parameters in one call per run of them: the same values."""
-    from number_generator.augment.pipeline import sample_image_params
+    from number_generator.augment.sampling import sample_image_params
 
     pipe = resolve_augment(name)
     for seed in range(40):
@@ -217,7 +217,7 @@ def test_image_parameters_drawn_together_equal_one_draw_per_transform(name):
 
 
 def test_an_image_transform_drawing_in_finish_without_saying_is_sampled_on_its_own():
-    from number_generator.augment.pipeline import sample_image_params
+    from number_generator.augment.sampling import sample_image_params
 
     class Jittered(GaussianNoise):  # a user's transform: its _finish draws, it does not say how many
         def _finish(self, params, rng, shape):

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import inspect
 import math
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import numpy as np
 
+from number_generator.augment.sampling import StringLayout, sample_glyph_columns
 from number_generator.glyphsets.glyphs import ink_extents
 
 GLYPH_SHAPE = (28, 28)
@@ -271,115 +271,6 @@ class GlyphTransform(Transform):
         (dx, dy) in pixels added to output coordinates.
         """
         raise NotImplementedError
-
-
-class _SamplingPlan:
-    """Row layout of one random draw for a list of glyph transforms."""
-
-    def __init__(self, transforms):
-        self.specs = [t._spec() for t in transforms]
-        lo: list = []
-        span: list = []
-        neutral: list = []
-        is_applied, owner, self.slices = [], [], []
-        row = 0
-        for i, t in enumerate(transforms):
-            names, t_lo, t_span, t_neutral = t._spec()
-            for column, head, values in ((lo, 0.0, t_lo), (span, 1.0, t_span), (neutral, 0.0, t_neutral)):
-                column.append([[head]])  # the "applied" row of the transform, then its parameters
-                column.append(values)
-            is_applied.extend([True] + [False] * len(names))
-            owner.extend([i] * (1 + len(names)))
-            self.slices.append((row, row + 1 + len(names), names))
-            row += 1 + len(names)
-        self.rows = row
-        self.lo = np.concatenate(lo) if lo else np.zeros((0, 1))
-        self.span = np.concatenate(span) if span else np.zeros((0, 1))
-        self.neutral = np.concatenate(neutral) if neutral else np.zeros((0, 1))
-        self.is_applied = np.array(is_applied, bool)[:, None]
-        self.owner = np.array(owner, np.intp)
-        self.applied_rows = np.array([a for a, _, _ in self.slices], np.intp)
-        self.p = np.array([[t.p] for t in transforms], np.float64).reshape(-1, 1)  # (T, 1), also for T = 0
-        self.string_scoped = np.array([i for i, t in enumerate(transforms) if t.scope == "string"], np.intp)
-
-    def fits(self, transforms) -> bool:
-        """Still the plan of ``transforms``: the same transforms, none changed since (a change drops its spec)."""
-        return len(transforms) == len(self.specs) and all(
-            t.__dict__.get("_spec_cache") is spec for t, spec in zip(transforms, self.specs)
-        )
-
-
-class StringLayout:
-    """Where each glyph of a stack stands in its string (a stack may hold the glyphs of many strings).
-
-    Parameters
-    ----------
-    lengths : sequence of int
-        Glyphs per string, in stack order (each >= 0); they sum to the stack's length.
-
-    Attributes
-    ----------
-    first : numpy.ndarray
-        intp ``(n,)``: stack index of the first glyph of each glyph's string.
-    place : numpy.ndarray
-        float64 ``(n,)``: the glyph's place in its string, ``i / max(len - 1, 1)``, in [0, 1].
-    """
-
-    def __init__(self, lengths):
-        lengths = np.asarray(lengths, np.intp)
-        starts = np.cumsum(lengths) - lengths
-        self.first = np.repeat(starts, lengths)
-        denominators = np.repeat(np.maximum(lengths - 1, 1), lengths)
-        self.place = (np.arange(int(lengths.sum())) - self.first) / denominators
-        self.first.flags.writeable = self.place.flags.writeable = False  # may be shared (see ``of``)
-
-    @classmethod
-    def of(cls, lengths) -> StringLayout:
-        """The layout of ``lengths``; that of one string (a drawn image) is built once per length and shared."""
-        return _one_string(int(lengths[0])) if len(lengths) == 1 else cls(lengths)
-
-
-@lru_cache(maxsize=64)
-def _one_string(n: int) -> StringLayout:
-    return StringLayout([n])
-
-
-def sample_glyph_columns(transforms, rng: np.random.Generator, n: int, plan: _SamplingPlan | None = None) -> list:
-    """Column parameters of ``n`` glyphs (one string) for each transform, from one ``rng.random`` call.
-
-    Identical to calling each transform's :meth:`GlyphTransform.sample_columns`
-    in turn (the rows of one C-ordered draw are consecutive in the stream).
-    """
-    return sample_string_columns(transforms, [rng], [n], plan)
-
-
-def sample_string_columns(transforms, rngs, lengths, plan: _SamplingPlan | None = None) -> list:
-    """Column parameters of the glyphs of several strings, string ``k`` drawing from ``rngs[k]``.
-
-    Each string makes the one ``rngs[k].random((rows, lengths[k]))`` call that
-    :func:`sample_glyph_columns` makes for it, so the columns equal those of one
-    call per string, concatenated; the arithmetic after the draws runs once for all.
-    """
-    if plan is None:
-        plan = _SamplingPlan(transforms)
-    draws = [rng.random((plan.rows, n)) for rng, n in zip(rngs, lengths)]
-    u = draws[0] if len(draws) == 1 else np.concatenate([np.empty((plan.rows, 0)), *draws], axis=1)
-    strings = StringLayout.of(lengths)
-    vals = u * plan.span
-    vals += plan.lo  # low + (high - low) * u, as Generator.uniform computes it
-    applied = u[plan.applied_rows] < plan.p  # (T, n)
-    if plan.string_scoped.size:  # one decision per string: its first glyph's
-        applied[plan.string_scoped] = applied[plan.string_scoped[:, None], strings.first]
-    if not applied.all():
-        keep = applied[plan.owner] | plan.is_applied
-        vals = np.where(keep, vals, plan.neutral)
-    out, rows = [], list(vals)  # one view per row
-    for t, a, (start, stop, names) in zip(transforms, applied, plan.slices):
-        cols = dict(zip(names, rows[start + 1 : stop]))
-        cols["applied"] = a
-        t._finish(cols, strings)
-        out.append(cols)
-    return out
 
 
 class GlyphInfo:

@@ -28,12 +28,12 @@ from number_generator.augment._random import MAX_SIGMA, SIGMA_STEP, SMOOTH_BANK_
 from number_generator.augment.base import (
     GlyphInfo,
     GlyphTransform,
-    StringLayout,
     check_number,
     check_range,
     ranges_or_defaults,
     register,
 )
+from number_generator.augment.sampling import StringLayout
 
 _SIZE = 28
 _CENTER = (_SIZE - 1) / 2.0  # 13.5

@@ -12,110 +12,17 @@ from number_generator.augment.base import (
     GlyphTransform,
     ImageTransform,
     MarkTransform,
-    _SamplingPlan,
     check_glyph,
     check_glyphs,
     check_image,
+)
+from number_generator.augment.sampling import (
+    SamplingPlan,
+    sample_image_params,
+    sample_image_params_block,
     sample_string_columns,
 )
 from number_generator.core.options import check_pipeline_options
-
-
-class _Drawn:
-    """Stands in for the generator in :meth:`ImageTransform._finish`: serves the values drawn for it, in order."""
-
-    def __init__(self, values: np.ndarray):
-        self.values, self.used = values, 0
-
-    def random(self, size: int) -> np.ndarray:
-        if self.used + size > len(self.values):
-            raise RuntimeError("an image transform's _finish drew more values than its finish_draws")
-        self.used += size
-        return self.values[self.used - size : self.used]
-
-
-def sample_image_params(transforms: Sequence[ImageTransform], rng: np.random.Generator, shape) -> list[dict]:
-    """The parameters of every image transform for one image: ``[t.sample(rng, shape) for t in transforms]``.
-
-    The same values from fewer generator calls: the draws of consecutive
-    transforms whose ``_finish`` draws a known count
-    (:attr:`ImageTransform.finish_draws`) come from one ``rng.random`` call
-    (one double per value either way, so the stream is the same), and a
-    skipped transform's parameters are not built.
-    """
-    shape = (int(shape[0]), int(shape[1]))
-    params: list[dict] = []
-    i, n = 0, len(transforms)
-    while i < n:
-        run: list[tuple[ImageTransform, list, int]] = []
-        total = 0
-        for t in transforms[i:]:
-            extra = t.finish_draws
-            if extra is None:
-                break
-            spec = t.uniform_spec(shape)
-            run.append((t, spec, extra))
-            total += 1 + len(spec) + extra
-        if not run:  # a transform drawing a variable amount: on its own
-            params.append(transforms[i].sample(rng, shape))
-            i += 1
-            continue
-        drawn = rng.random(total)
-        u = drawn.tolist()
-        at = 0
-        for t, spec, extra in run:
-            first, stop = at + 1, at + 1 + len(spec)
-            at = stop + extra
-            if u[first - 1] >= t.p:
-                params.append({})
-                continue
-            values = {name: lo + (hi - lo) * x for (name, (lo, hi)), x in zip(spec, u[first:stop])}
-            params.append(t._finish(values, _Drawn(drawn[stop:at]), shape))  # type: ignore[arg-type]  # duck-typed
-        i += len(run)
-    return params
-
-
-def sample_image_params_block(
-    transforms: Sequence[ImageTransform], rngs: Sequence[np.random.Generator], shape
-) -> list[list[dict]]:
-    """:func:`sample_image_params` for many images of one ``shape``, image ``k`` drawing from ``rngs[k]``.
-
-    When every transform draws a known count (:attr:`ImageTransform.finish_draws`) each image's
-    values come from one ``rng.random`` call, as in :func:`sample_image_params` (the same stream),
-    and the "applied" tests and uniform values are computed for the whole block at once; otherwise
-    image by image.  Returns one list of dicts (one per transform) per image.
-    """
-    shape = (int(shape[0]), int(shape[1]))
-    if any(t.finish_draws is None for t in transforms):
-        return [sample_image_params(transforms, rng, shape) for rng in rngs]
-    heads: list[int] = []
-    layout: list[tuple[ImageTransform, list[str], int, int, int]] = []
-    lo: list[float] = []
-    span: list[float] = []
-    for t in transforms:
-        spec = t.uniform_spec(shape)
-        first = len(lo) + 1
-        heads.append(first - 1)
-        lo.append(0.0)
-        span.append(1.0)
-        for _, (a, b) in spec:
-            lo.append(a)
-            span.append(b - a)
-        stop = len(lo)
-        extra = int(t.finish_draws or 0)
-        lo.extend([0.0] * extra)
-        span.extend([1.0] * extra)
-        layout.append((t, [name for name, _ in spec], first, stop, stop + extra))
-    total = len(lo)
-    drawn = np.stack([rng.random(total) for rng in rngs]) if len(rngs) else np.zeros((0, total))
-    applied = drawn[:, heads] < np.array([t.p for t in transforms], np.float64)
-    values = (np.array(lo, np.float64) + np.array(span, np.float64) * drawn).tolist()  # = lo + (hi - lo) * u
-    params: list[list[dict]] = [[{} for _ in transforms] for _ in rngs]
-    for k, j in zip(*(v.tolist() for v in applied.nonzero())):
-        t, names, first, stop, at = layout[j]
-        uniform = dict(zip(names, values[k][first:stop]))
-        params[k][j] = t._finish(uniform, _Drawn(drawn[k, stop:at]), shape)
-    return params
 
 
 class Pipeline:
@@ -183,7 +90,7 @@ class Pipeline:
     def _sample_string_columns(self, rngs, lengths, text: str | None = None) -> list:
         plan = self.__dict__.get("_plan")
         if plan is None or not plan.fits(self.glyph):
-            plan = self.__dict__["_plan"] = _SamplingPlan(self.glyph)
+            plan = self.__dict__["_plan"] = SamplingPlan(self.glyph)
         columns = sample_string_columns(self.glyph, rngs, lengths, plan)
         n = sum(lengths)
         if text is not None and len(text) != n:
