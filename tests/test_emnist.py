@@ -304,6 +304,39 @@ def test_user_idx_dataset(cache, tmp_path):
         get_dataset("shapes2").load("train")
 
 
+def test_every_source_says_what_it_can_do_and_refuses_what_it_cannot(cache, tmp_path):
+    """The GlyphSource protocol: flags, not description strings or missing callables, tell callers what works."""
+    from number_generator.glyphsets import EmnistSource, GlyphSource, MnistSource, UserIdxSource
+
+    mnist_source = get_dataset("mnist")
+    assert isinstance(mnist_source, MnistSource) and isinstance(mnist_source, GlyphSource)
+    assert (mnist_source.downloadable, mnist_source.removable, mnist_source.has_writers) == (False, False, True)
+    assert mnist_source.writers("test").shape == (10_000,)
+    with pytest.raises(ValueError, match="mnist needs no download"):
+        mnist_source.fetch()
+    with pytest.raises(ValueError, match="mnist is bundled with the package and cannot be removed"):
+        mnist_source.remove()
+    letters = get_dataset("emnist-letters")
+    assert isinstance(letters, EmnistSource) and (letters.downloadable, letters.removable) == (True, True)
+    assert not letters.has_writers and not letters.user_defined
+    with pytest.raises(ValueError, match="emnist-letters does not know the writer of its glyphs"):
+        letters.writers("train")
+
+    images = np.stack([upright_glyph(k) for k in range(2)])
+    (tmp_path / "imgs").write_bytes(idx_bytes(images))
+    (tmp_path / "labs").write_bytes(idx_bytes(np.array([0, 1], dtype=np.uint8)))
+    register_idx_dataset("pair", train_images=tmp_path / "imgs", train_labels=tmp_path / "labs", mapping="ab")
+    first = get_dataset("pair")
+    assert isinstance(first, UserIdxSource) and first.user_defined and first.removable
+    assert render_text("ab", (1, 1), 60, dataset="pair", seed=0).text == "ab"
+    # a user source may replace a user source: glyphs loaded for the old one are not served again
+    (tmp_path / "labs").write_bytes(idx_bytes(np.array([1, 0], dtype=np.uint8)))
+    register_idx_dataset("pair", train_images=tmp_path / "imgs", train_labels=tmp_path / "labs", mapping="ab")
+    assert get_dataset("pair") is not first and get_dataset("pair").version() != first.version()
+    drawn = render_text("a", (0, 0), 28, dataset="pair", seed=0)
+    assert drawn.glyph_indices.tolist() == [1]  # the new labels: "a" is now the second glyph
+
+
 # --------------------------------------------------------------------------- command line
 
 

@@ -101,14 +101,14 @@ def readme_run(tmp_path_factory, request):
     The folder (thousands of images) is removed afterwards unless a block failed, here in the worker rather than
     by the pytest controller after the run (see pyproject's ``tmp_path_retention_policy``).
     """
-    from number_generator import glyphsets
+    from number_generator.glyphsets import registry
     from number_generator.glyphsets.glyphs import get_glyph_set
 
     folder = tmp_path_factory.mktemp("readme")
     failed_before = request.session.testsfailed
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
-        patch.setattr(glyphsets, "_REGISTRY", dict(glyphsets._REGISTRY))  # datasets a block registers stay here
+        patch.setattr(registry, "_SOURCES", dict(registry._SOURCES))  # datasets a block registers stay here
         yield folder, {}
     get_glyph_set.cache_clear()  # and so do their loaded glyph sets
     if request.session.testsfailed == failed_before:

@@ -69,7 +69,7 @@ def datasets_list_command() -> None:
     for name in dataset_names():
         dataset = get_dataset(name)
         present = (
-            "bundled" if dataset.fetch is None and dataset.remove is None else ("yes" if dataset.present() else "no")
+            "bundled" if not (dataset.downloadable or dataset.removable) else ("yes" if dataset.present() else "no")
         )
         n_classes = sum(1 for ch in dataset.classes if ch)
         typer.echo(
@@ -88,7 +88,7 @@ def datasets_download_command(
     from number_generator.glyphsets import get_dataset
 
     dataset = get_dataset(name)
-    if dataset.fetch is None:
+    if not dataset.downloadable:
         typer.echo(f"{name} needs no download (it is bundled or registered from local files)")
         return
     dataset.fetch(progress=True, source=data_dir)
@@ -115,7 +115,7 @@ def datasets_remove_command(
         freed = emnist.remove()
     else:
         dataset = get_dataset(name)
-        if dataset.remove is None:
+        if not dataset.removable:
             raise ValueError(f"{name} is bundled with the package and cannot be removed")
         freed = dataset.remove()
     if freed:

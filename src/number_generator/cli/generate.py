@@ -220,7 +220,7 @@ def generate_text_command(
 
     if data_dir is not None:
         source = get_dataset(dataset)
-        if source.fetch is not None and not source.present():
+        if source.downloadable and not source.present():
             source.fetch(progress=False, source=data_dir)
     used_seed = base_seed(seed)
     path = exporting.write_text_png(

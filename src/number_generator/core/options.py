@@ -119,7 +119,7 @@ def check_writer(writer: object, dataset: str) -> str:
     if writer == "same":
         from number_generator.glyphsets import get_dataset
 
-        if get_dataset(dataset).writers is None:
+        if not get_dataset(dataset).has_writers:
             raise ValueError(f"writer 'same' needs a dataset that records its writers ('mnist'), not {dataset!r}")
     return writer
 
@@ -278,7 +278,7 @@ def pipeline_defaults(pipeline: Any, given: Any, dataset: str) -> dict[str, Any]
     if missing.get("writer") == "same":
         from number_generator.glyphsets import get_dataset
 
-        if get_dataset(dataset).writers is None:
+        if not get_dataset(dataset).has_writers:
             del missing["writer"]
     return _checked(missing, {}, dataset)
 

@@ -46,6 +46,7 @@ import numpy as np
 
 from number_generator.glyphsets.cache import cache_dir, record_digest, save_npy_atomic
 from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, decode_idx
+from number_generator.glyphsets.source import GlyphSource
 from number_generator.io.atomic import atomic_write_bytes
 
 ARCHIVE_URL = "https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip"
@@ -426,3 +427,36 @@ def md5_of(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class EmnistSource(GlyphSource):
+    """One EMNIST split (``byclass``, ``digits``, ...), downloaded (about 560 MB) and converted once."""
+
+    downloadable = True
+    removable = True
+
+    def __init__(self, split: EmnistSplit):
+        self.split = split
+        self.name = f"emnist-{split.name}"
+        self.description = f"EMNIST {split.description}; download about 560 MB"
+        self.classes = split.classes
+        self.splits = PARTS
+        self.aliases = split.aliases
+
+    def load(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        return load(self.split.name, split)
+
+    def version(self) -> str:
+        return version(self.split.name)
+
+    def present(self) -> bool:
+        return is_converted(self.split.name)
+
+    def disk_usage(self) -> int:
+        return disk_usage(self.split.name)
+
+    def fetch(self, progress: bool = True, source: object = None) -> Path:
+        return download(self.split.name, progress=progress, source=source)  # type: ignore[arg-type]
+
+    def remove(self) -> int:
+        return remove(self.split.name)

@@ -13,8 +13,8 @@ from functools import cache
 
 import numpy as np
 
-from number_generator.glyphsets import get_dataset
 from number_generator.glyphsets.cache import cached_array
+from number_generator.glyphsets.registry import get_dataset, on_replace
 
 
 def ink_extents(images: np.ndarray) -> np.ndarray:
@@ -191,7 +191,7 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
     extents = cached_array(f"{source.name}/{source.version()}/{split}-extents.npy", lambda: ink_extents(images))
     order, starts, counts = group_indices(labels, len(source.classes))
     class_of_char = source.char_labels()
-    writers = source.writers(split) if source.writers else np.broadcast_to(np.int32(-1), (len(labels),))
+    writers = source.writers(split) if source.has_writers else np.broadcast_to(np.int32(-1), (len(labels),))
     return GlyphSet(
         dataset=source.name,
         split=split,
@@ -204,3 +204,6 @@ def get_glyph_set(dataset: str = "mnist", split: str = "train") -> GlyphSet:
         counts=counts,
         writers=np.asarray(writers),
     )
+
+
+on_replace(get_glyph_set.cache_clear)  # a name registered again must not serve the old source's glyphs

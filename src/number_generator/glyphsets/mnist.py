@@ -30,6 +30,7 @@ import numpy as np
 
 from number_generator.glyphsets.cache import cached_array
 from number_generator.glyphsets.idx import check_glyph_arrays, read_idx
+from number_generator.glyphsets.source import GlyphSource
 
 SPLITS = ("train", "test")
 _FILES = {
@@ -180,3 +181,22 @@ def load_writers(split: str) -> np.ndarray:
     """
     _, labels = load(split)
     return cached_array(f"mnist/{version()}/{split}-writers.npy", lambda: _build_writers(split, np.asarray(labels)))
+
+
+class MnistSource(GlyphSource):
+    """The bundled, checksummed MNIST digits, with the QMNIST writer id of every glyph."""
+
+    name = "mnist"
+    description = "official MNIST digits 0-9 (bundled; train 60,000, test 10,000)"
+    classes = tuple("0123456789")
+    splits = SPLITS
+    has_writers = True
+
+    def load(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        return load(split)
+
+    def version(self) -> str:
+        return version()
+
+    def writers(self, split: str) -> np.ndarray:
+        return load_writers(split)

@@ -15,13 +15,14 @@ import json
 import os
 import shutil
 from collections.abc import Mapping
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from number_generator.glyphsets.cache import cache_dir, cached_array
 from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, read_idx
+from number_generator.glyphsets.registry import register_dataset, registered
+from number_generator.glyphsets.source import GlyphSource
 
 
 def _parse_classes(mapping, name: str) -> tuple[str, ...]:
@@ -97,11 +98,10 @@ def register_idx_dataset(
     transpose : bool
         Swap rows and columns on load (EMNIST-style files store glyphs transposed).
     """
-    from number_generator.glyphsets import _REGISTRY, GlyphDataset, register_dataset
-
     if not isinstance(name, str) or not name or name != name.strip():
         raise ValueError(f"dataset name must be a non-empty string, got {name!r}")
-    if name in _REGISTRY and not _REGISTRY[name].description.startswith("user IDX"):
+    existing = registered(name)
+    if existing is not None and not existing.user_defined:
         raise ValueError(f"dataset name {name!r} is taken by a built-in dataset")
     classes = _parse_classes(mapping, name)
     files = {"train": (Path(train_images), Path(train_labels))}
@@ -113,30 +113,47 @@ def register_idx_dataset(
         for path in (images, labels):
             if not path.is_file():
                 raise ValueError(f"dataset {name!r}: no such file {str(path)!r}")
-    identity = json.dumps(
-        {s: [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in pair] for s, pair in files.items()}
-        | {"transpose": transpose, "classes": classes}
-    )
-    version = hashlib.sha256(identity.encode()).hexdigest()[:12]
-    key = f"user/{name}/{version}"
-    folder = cache_dir() / "user" / name
-    register_dataset(
-        GlyphDataset(
-            name=name,
-            description=f"user IDX dataset: {description or ', '.join(str(p) for p in files['train'])}",
-            classes=classes,
-            splits=tuple(files),
-            load=partial(_load, name, files, len(classes), transpose, key),
-            version=lambda: version,
-            disk_usage=lambda: (
-                sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
-            ),
-            remove=partial(_remove_folder, folder),
+    register_dataset(UserIdxSource(name, files, classes, transpose, description))
+
+
+class UserIdxSource(GlyphSource):
+    """IDX files a user registered (:func:`register_idx_dataset`), converted once into the cache.
+
+    Its version hashes the files' paths, sizes and modification times, the
+    mapping and ``transpose``, so changed files are converted again.
+    """
+
+    removable = True
+    user_defined = True
+
+    def __init__(
+        self, name: str, files: dict[str, tuple[Path, Path]], classes: tuple[str, ...], transpose: bool, note: str
+    ):
+        self.name = name
+        self.description = f"user IDX dataset: {note or ', '.join(str(p) for p in files['train'])}"
+        self.classes = classes
+        self.splits = tuple(files)
+        self.files, self.transpose = files, transpose
+        identity = json.dumps(
+            {s: [[str(p.resolve()), p.stat().st_size, p.stat().st_mtime_ns] for p in pair] for s, pair in files.items()}
+            | {"transpose": transpose, "classes": classes}
         )
-    )
+        self._version = hashlib.sha256(identity.encode()).hexdigest()[:12]
+        self.folder = cache_dir() / "user" / name
 
+    def load(self, split: str) -> tuple[np.ndarray, np.ndarray]:
+        key = f"user/{self.name}/{self._version}"
+        return _load(self.name, self.files, len(self.classes), self.transpose, key, split)
 
-def _remove_folder(folder: Path) -> int:
-    """Delete a registered dataset's converted files; the bytes freed are not counted (0)."""
-    shutil.rmtree(folder, ignore_errors=True)
-    return 0
+    def version(self) -> str:
+        return self._version
+
+    def disk_usage(self) -> int:
+        if not self.folder.exists():
+            return 0
+        return sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+
+    def remove(self) -> int:
+        """Delete the converted files; the bytes freed are not counted (0)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return 0

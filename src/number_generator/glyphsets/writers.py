@@ -46,9 +46,9 @@ from functools import cache
 import cv2
 import numpy as np
 
-from number_generator.glyphsets import get_dataset
 from number_generator.glyphsets.cache import cached_array
 from number_generator.glyphsets.glyphs import get_glyph_set, group_indices
+from number_generator.glyphsets.registry import get_dataset
 
 #: Names of the columns of :func:`glyph_style` and :attr:`WriterTable.style`.
 STYLE_FEATURES = ("stroke_width", "slant", "ink_height")
@@ -247,7 +247,7 @@ def get_writer_table(dataset: str = "mnist", split: str = "train") -> WriterTabl
     """
     source = get_dataset(dataset)
     glyphs = get_glyph_set(dataset, split)
-    if source.writers is None:
+    if not source.has_writers:
         raise ValueError(f"dataset {dataset!r} does not record who wrote its glyphs; use 'mnist'")
     check_disjoint_writers({name: np.unique(source.writers(name)) for name in source.splits})
     writers = np.asarray(glyphs.writers)
