@@ -36,7 +36,7 @@ from number_generator.augment.base import (
     MarkTransform,
     Transform,
 )
-from number_generator.augment.config import load_pipeline, pipeline_from_dict, resolve_augment, save_pipeline
+from number_generator.augment.config import load_pipeline, pipeline_from_dict, preset, resolve_augment, save_pipeline
 from number_generator.augment.glyph import (
     Affine,
     BaselineJitter,
@@ -64,7 +64,7 @@ from number_generator.augment.image import (
 from number_generator.augment.marks import EndMarks, GroupSeparators, StrayMarks, Underline
 from number_generator.augment.paper import CombBoxes, InkDarkness, PrintedBox, PrintedRule, RuledPaper, SecurityPattern
 from number_generator.augment.pipeline import Pipeline
-from number_generator.augment.presets import PRESET_NAMES, PRESETS, preset
+from number_generator.augment.presets import PRESET_NAMES, PRESETS
 from number_generator.augment.scan import Binarize, BleedThrough, JpegCompression, LowResolution
 from number_generator.augment.styles import CrossedSeven, FlaggedOne, OpenFour
 

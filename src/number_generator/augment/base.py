@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from number_generator.augment.sampling import StringLayout, sample_glyph_columns
-from number_generator.glyphsets.glyphs import ink_extents
+from number_generator.augment.warp import GlyphInfo, warp_glyphs
 
 GLYPH_SHAPE = (28, 28)
 
@@ -255,8 +255,6 @@ class GlyphTransform(Transform):
         """Apply column parameters to a stack ``(n, 28, 28)`` uint8; returns a new stack."""
         stack = check_glyphs(stack)
         if self.geometric:
-            from number_generator.augment.glyph import warp_glyphs
-
             return warp_glyphs(stack, [(self, cols)])
         return self._apply_pixels(stack, cols)
 
@@ -271,34 +269,6 @@ class GlyphTransform(Transform):
         (dx, dy) in pixels added to output coordinates.
         """
         raise NotImplementedError
-
-
-class GlyphInfo:
-    """Lazily computed ink extents of a glyph stack (threshold: any ink > 0)."""
-
-    def __init__(self, stack: np.ndarray):
-        self.stack = stack
-        self._rows: tuple[np.ndarray, np.ndarray] | None = None
-        self._cols: tuple[np.ndarray, np.ndarray] | None = None
-
-    def _extents(self):
-        extents = ink_extents(self.stack).T.astype(np.float64)  # (4, n): left, right, top, bottom
-        self._rows = extents[2], extents[3]
-        self._cols = extents[0], extents[1]
-
-    @property
-    def rows(self):
-        """(top, bottom) ink rows, inclusive, float64 arrays of length n."""
-        if self._rows is None:
-            self._extents()
-        return self._rows
-
-    @property
-    def cols(self):
-        """(left, right) ink columns, inclusive."""
-        if self._cols is None:
-            self._extents()
-        return self._cols
 
 
 class ImageTransform(Transform):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,12 +16,15 @@ from number_generator.augment.base import (
     check_glyphs,
     check_image,
 )
+from number_generator.augment.marks import Page
 from number_generator.augment.sampling import (
     SamplingPlan,
     sample_image_params,
     sample_image_params_block,
     sample_string_columns,
 )
+from number_generator.augment.serialise import config_text, read_pipeline_data, stages_from_data, write_pipeline_text
+from number_generator.augment.warp import warp_glyphs
 from number_generator.core.options import check_pipeline_options
 
 
@@ -104,8 +107,6 @@ class Pipeline:
         return columns
 
     def _run_glyphs(self, stack: np.ndarray, columns: list) -> np.ndarray:
-        from number_generator.augment.glyph import warp_glyphs
-
         out = stack
         chain: list = []
         # which transforms apply to some glyph, in one reduction
@@ -234,8 +235,6 @@ class Pipeline:
         (image, boxes) or (image, boxes, params)
             The label is unchanged; boxes move only where a separator opened a gap.
         """
-        from number_generator.augment.marks import Page
-
         page = Page(check_image(image), boxes, text)
         params = []
         for t in self.marks:
@@ -248,8 +247,6 @@ class Pipeline:
 
     def replay_marks(self, image: np.ndarray, boxes, text: str, params: list):
         """Re-apply recorded mark parameters (one dict per mark transform)."""
-        from number_generator.augment.marks import Page
-
         if len(params) != len(self.marks):
             raise ValueError(f"replay_marks: expected {len(self.marks)} dicts, got {len(params)}")
         page = Page(check_image(image), boxes, text)
@@ -363,32 +360,25 @@ class Pipeline:
     @classmethod
     def from_dict(cls, data: dict) -> Pipeline:
         """Build from :meth:`to_dict` output; ``ValueError`` names any bad key or value."""
-        from number_generator.augment.config import pipeline_from_dict
-
-        return pipeline_from_dict(data)
+        glyph, image, marks, options = stages_from_data(data)
+        return cls(glyph=glyph, image=image, marks=marks, options=options)
 
     def to_json(self) -> str:
-        import json
-
-        return json.dumps(self.to_dict(), indent=2) + "\n"
+        """The configuration as indented JSON text."""
+        return config_text(self.to_dict(), ".json")
 
     def to_yaml(self) -> str:
-        import yaml
+        """The configuration as YAML text."""
+        return config_text(self.to_dict(), ".yaml")
 
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
-
-    def save(self, path: str | Path) -> None:
+    def save(self, path: str | os.PathLike) -> None:
         """Write to ``.json``, ``.yaml`` or ``.yml`` (atomically: temporary file, then rename)."""
-        from number_generator.augment.config import save_pipeline
-
-        save_pipeline(self, path)
+        write_pipeline_text(path, self.to_dict())
 
     @classmethod
-    def load(cls, path: str | Path) -> Pipeline:
+    def load(cls, path: str | os.PathLike) -> Pipeline:
         """Read a ``.json``, ``.yaml`` or ``.yml`` file written by :meth:`save` or by hand."""
-        from number_generator.augment.config import load_pipeline
-
-        return load_pipeline(path)
+        return cls.from_dict(read_pipeline_data(path))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Pipeline) and self.to_dict() == other.to_dict()

@@ -1,4 +1,4 @@
-"""Built-in pipelines ``light``, ``medium`` and ``heavy`` (``none`` = no augmentation).
+"""Built-in pipelines as plain data: ``light``, ``medium``, ``heavy`` and ``realistic`` (``none`` = no augmentation).
 
 Tuned by eye on contact sheets of real MNIST training digits.  Intent:
 
@@ -23,11 +23,6 @@ Inversion is in no preset (it breaks the 1.0 = paper convention).
 """
 
 from __future__ import annotations
-
-import copy
-from functools import cache
-
-from number_generator.augment.pipeline import Pipeline
 
 PRESETS: dict[str, dict] = {
     "light": {
@@ -213,26 +208,3 @@ PRESETS["realistic"] = {
 }
 
 PRESET_NAMES = ("none", *PRESETS)
-
-
-def preset(name: str) -> Pipeline:
-    """A new :class:`Pipeline` for a preset name (``light``, ``medium``, ``heavy``, ``realistic``)."""
-    from number_generator.augment.config import pipeline_from_dict
-
-    if name not in PRESETS:
-        raise ValueError(f"unknown augment preset {name!r}; valid presets: {', '.join(PRESET_NAMES)}")
-    return pipeline_from_dict(copy.deepcopy(PRESETS[name]))
-
-
-@cache
-def shared_preset(name: str) -> Pipeline:
-    """The preset's pipeline built once per process and shared by every caller (do not modify it).
-
-    Presets are constants, so :func:`~number_generator.augment.resolve_augment`
-    hands out this one object instead of rebuilding the pipeline on every
-    call (~200 us each); its transform lists are tuples so they cannot grow.
-    """
-    pipeline = preset(name)
-    pipeline.glyph = tuple(pipeline.glyph)  # type: ignore[assignment]  # frozen: shared by every caller
-    pipeline.image = tuple(pipeline.image)  # type: ignore[assignment]
-    return pipeline

@@ -51,6 +51,7 @@ from number_generator.core.validation import (
     check_int,
     check_spacing_range,
 )
+from number_generator.glyphsets.registry import get_dataset
 
 #: Default gap one space stands for, pixels between ink (about half a glyph).
 DEFAULT_WORD_SPACING = (10, 16)
@@ -71,6 +72,7 @@ def resolve_augment(augment: Any) -> Any:
     """
     if augment is None:
         return None
+    # augment is imported on first use only: it loads OpenCV, which a plain draw never needs
     from number_generator.augment.config import resolve_augment as resolve
 
     return resolve(augment)
@@ -117,8 +119,6 @@ def check_writer(writer: object, dataset: str) -> str:
     if not isinstance(writer, str) or writer not in WRITERS:
         raise ValueError(f"unknown writer policy {writer!r}; choose one of {', '.join(WRITERS)}")
     if writer == "same":
-        from number_generator.glyphsets import get_dataset
-
         if not get_dataset(dataset).has_writers:
             raise ValueError(f"writer 'same' needs a dataset that records its writers ('mnist'), not {dataset!r}")
     return writer
@@ -162,8 +162,6 @@ class Options:
         Repeated identical keywords (a loop of ``draw`` calls) are validated
         once: see :func:`_cache_key` for what is remembered.
         """
-        from number_generator.glyphsets import get_dataset
-
         key = _cache_key(kwargs)
         if key is not None:
             cached = _CREATED.get(key)
@@ -215,7 +213,7 @@ def _is_preset_name(value: object) -> bool:
     """Whether an ``augment`` value names a built-in preset (or ``"none"``), as resolving it would read it."""
     if not isinstance(value, str):
         return False
-    from number_generator.augment.presets import PRESET_NAMES
+    from number_generator.augment.presets import PRESET_NAMES  # on first use: the augment package loads OpenCV
 
     return value.strip().lower() in PRESET_NAMES
 
@@ -276,8 +274,6 @@ def pipeline_defaults(pipeline: Any, given: Any, dataset: str) -> dict[str, Any]
         return {}
     missing = {key: value for key, value in defaults.items() if key not in given}
     if missing.get("writer") == "same":
-        from number_generator.glyphsets import get_dataset
-
         if not get_dataset(dataset).has_writers:
             del missing["writer"]
     return _checked(missing, {}, dataset)
@@ -288,8 +284,6 @@ def _checked(values: dict[str, Any], names: dict[str, str], dataset: str = "mnis
 
     ``dataset`` is the one drawn from when ``values`` does not name it (for the writer check).
     """
-    from number_generator.glyphsets import get_dataset
-
     out = dict(values)
     if "spacing" in values:
         out["spacing"] = check_spacing_range(

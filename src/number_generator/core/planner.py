@@ -386,7 +386,7 @@ class Hands:
 @cache
 def pen_widths(char: str) -> tuple[np.ndarray, np.ndarray]:
     """A synthesised character's bank entries sorted by stroke width (px), and those widths, ascending."""
-    from number_generator.glyphsets.writers import glyph_style
+    from number_generator.glyphsets.writers import glyph_style  # on first use: it loads OpenCV
 
     widths = glyph_style(synthetic_glyphs(char)[0])[:, 0]
     order = np.argsort(widths, kind="stable")
@@ -400,7 +400,7 @@ def hands(dataset: str, split: str) -> Hands:
     The writer tables load OpenCV (style features); they are imported here, on
     the first ``writer="same"`` plan, so drawing with any writer stays light.
     """
-    from number_generator.glyphsets.writers import get_writer_table
+    from number_generator.glyphsets.writers import get_writer_table  # on first use: it loads OpenCV
 
     table = get_writer_table(dataset, split)
     return Hands(table, len(table.ids))

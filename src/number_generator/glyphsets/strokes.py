@@ -31,6 +31,9 @@ from functools import cache
 
 import numpy as np
 
+from number_generator.glyphsets.cache import cached_array
+from number_generator.glyphsets.glyphs import ink_extents
+
 _SIZE = 28
 # The stroke never leaves this band (centre 12.5-16, half-height < 5.5 px).
 _TOP, _BOTTOM = 6, 23
@@ -326,9 +329,6 @@ def synthetic_glyphs(char: str) -> tuple[np.ndarray, np.ndarray]:
 
     Built once from the character's fixed seed (the same bytes on every machine) and cached on disk.
     """
-    from number_generator.glyphsets.cache import cached_array
-    from number_generator.glyphsets.glyphs import ink_extents
-
     synth = SYNTHESISED[char]
     seed_part = synth.seed if isinstance(synth.seed, int) else "-".join(map(str, synth.seed))
     stem = f"synthetic/{synth.name}-v{synth.version}-{seed_part}-{BANK_SIZE}"

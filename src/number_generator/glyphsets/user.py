@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from number_generator.glyphsets.cache import cache_dir, cached_array
+from number_generator.glyphsets.emnist import parse_mapping
 from number_generator.glyphsets.idx import IDXError, check_glyph_arrays, read_idx
 from number_generator.glyphsets.registry import register_dataset, registered
 from number_generator.glyphsets.source import GlyphSource
@@ -28,8 +29,6 @@ from number_generator.glyphsets.source import GlyphSource
 def _parse_classes(mapping, name: str) -> tuple[str, ...]:
     """``mapping`` -> ``classes`` tuple (``classes[label]`` = character, ``""`` where unused)."""
     if isinstance(mapping, (str, os.PathLike)) and Path(mapping).suffix == ".txt" and Path(mapping).is_file():
-        from number_generator.glyphsets.emnist import parse_mapping
-
         mapping = {label: chars[0] for label, chars in parse_mapping(Path(mapping).read_text(), str(mapping)).items()}
     if isinstance(mapping, str):
         mapping = dict(enumerate(mapping))
