@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from number_generator.core.layout import arrange
+from number_generator.core.layout import arrange, arrange_one
 from number_generator.core.planner import Plan
 
 HEIGHT = 28
@@ -90,11 +90,11 @@ def _place_columns(
 def _paste_glyphs(
     canvas: np.ndarray,
     columns: np.ndarray,
-    store_ids: np.ndarray,
-    left: np.ndarray,
-    ink_widths: np.ndarray,
-    x0: np.ndarray,
-    dy: np.ndarray | None,
+    store_ids: list[int],
+    left: list[int],
+    ink_widths: list[int],
+    x0: list[int],
+    dy: list[int] | None,
     overlap: bool,
 ) -> None:
     """Put the ink of glyphs into one image-shaped ink canvas (28, W), one slice per glyph.
@@ -105,8 +105,8 @@ def _paste_glyphs(
     fills).  Darkest wins as in :func:`_place_columns`.
     """
     images = columns.transpose(0, 2, 1)  # images[g] is glyph g as drawn, (28, 28)
-    shifts = dy.tolist() if dy is not None else [0] * len(x0)
-    for g, a, w, x, s in zip(store_ids.tolist(), left.tolist(), ink_widths.tolist(), x0.tolist(), shifts):
+    shifts = dy if dy is not None else [0] * len(x0)
+    for g, a, w, x, s in zip(store_ids, left, ink_widths, x0, shifts):
         glyph = images[g, :, a : a + w]
         if s == 0 and not overlap:  # the common case: one copy
             canvas[:, x : x + w] = glyph
@@ -161,6 +161,8 @@ def compose(
     ValueError
         ``plan.strict`` and a sample's strip is wider than its width.
     """
+    if len(plan.lengths) == 1:
+        return _compose_one(plan, columns, store_ids, extents, as_uint8)
     ext = np.asarray(extents, dtype=np.int64)
     left = ext[:, 0]
     ink_widths = ext[:, 1] - left + 1
@@ -179,8 +181,17 @@ def compose(
     def one_canvas(a: int, b: int, width: int) -> np.ndarray:
         """Ink canvas (28, width) holding glyphs ``a:b`` (one sample) at their places."""
         canvas = np.zeros((HEIGHT, width), dtype=np.uint8)
-        shifts = None if dy is None else dy[a:b]
-        _paste_glyphs(canvas, columns, store_ids[a:b], left[a:b], ink_widths[a:b], x0[a:b], shifts, overlap)
+        shifts = None if dy is None else dy[a:b].tolist()
+        _paste_glyphs(
+            canvas,
+            columns,
+            store_ids[a:b].tolist(),
+            left[a:b].tolist(),
+            ink_widths[a:b].tolist(),
+            x0[a:b].tolist(),
+            shifts,
+            overlap,
+        )
         return canvas
 
     def place_glyphs(canvas: np.ndarray, first: int, stop: int, rows: np.ndarray | int) -> None:
@@ -230,6 +241,37 @@ def compose(
         boxes.append(scaled_boxes)
         scales.append(scale)
     return Composed(images, boxes, scales, arrangement.gaps)
+
+
+def _compose_one(
+    plan: Plan, columns: np.ndarray, store_ids: np.ndarray, extents: np.ndarray, as_uint8: bool
+) -> Composed:
+    """:func:`compose` for a block of one sample, on Python ints: the same pixels and boxes, fewer array calls."""
+    left, right, tops, bottoms = zip(*np.asarray(extents).tolist())
+    ink_widths = [r - a + 1 for a, r in zip(left, right)]
+    planned = plan.gaps.tolist()
+    width = int(plan.widths[0])
+    margin = None if plan.margins is None else float(plan.margins[0])
+    x0, placed, strip_width, fits = arrange_one(ink_widths, planned, width, plan.align, plan.strict, margin)
+    shifts = None if plan.dy is None else plan.dy.tolist()
+    if shifts is None:
+        boxes = [[x, t, x + w, b + 1] for x, t, w, b in zip(x0, tops, ink_widths, bottoms)]
+    else:
+        boxes = [
+            [x, min(max(t + s, 0), HEIGHT - 1), x + w, min(max(b + 1 + s, 1), HEIGHT)]
+            for x, t, w, b, s in zip(x0, tops, ink_widths, bottoms, shifts)
+        ]
+    box_array = np.array(boxes, dtype=np.int32)
+    canvas = np.zeros((HEIGHT, width if fits else strip_width), dtype=np.uint8)
+    overlap = min(planned) < 0
+    _paste_glyphs(canvas, columns, store_ids.tolist(), list(left), ink_widths, x0, shifts, overlap)
+    gaps = plan.gaps if placed is None else np.array(placed, dtype=np.int64)
+    if fits:
+        image = np.subtract(255, canvas) if as_uint8 else ink_to_image(canvas)
+        return Composed([image], [box_array], [1.0], gaps)
+    scale = width / strip_width
+    image, box_array = scale_down(ink_to_image(canvas), box_array, width, scale)
+    return Composed([to_uint8(image) if as_uint8 else image], [box_array], [scale], gaps)
 
 
 def scale_down(strip: np.ndarray, boxes: np.ndarray, image_width: int, scale: float) -> tuple[np.ndarray, np.ndarray]:

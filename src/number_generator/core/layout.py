@@ -11,6 +11,8 @@ sample is a block of one.
 from __future__ import annotations
 
 import math
+from itertools import accumulate
+from operator import add
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,27 +109,21 @@ def arrange(
     ValueError
         ``strict`` and some strip is wider than its width (names both sizes).
     """
+    if len(lengths) == 1:  # one sample: Python numbers, no per-sample bookkeeping
+        margin = None if margins is None else float(margins[0])
+        x0_list, placed, strip_width, fits = arrange_one(
+            ink_widths.tolist(), gaps.tolist(), int(widths[0]), align, strict, margin
+        )
+        return Arrangement(
+            x0=np.array(x0_list, dtype=np.int64),
+            strip_widths=np.array([strip_width], dtype=np.int64),
+            fits=np.array([fits]),
+            gaps=np.array(placed, dtype=np.int64) if placed is not None else gaps,
+        )
     gaps = overlap_limit(ink_widths, gaps)
     step = ink_widths + gaps
     before = step.cumsum() - step
     how = ALIGN_SHIFT[align]
-    if len(lengths) == 1:  # one sample: Python numbers, no per-sample bookkeeping
-        strip_width = int(np.maximum.reduce(before + ink_widths))
-        width = int(widths[0])
-        room = width - strip_width
-        if strict and room < 0:
-            raise _too_wide(strip_width, width)
-        moved = 0 if room < 0 or how == 0 else room // 2 if how == 1 else room if how == 2 else None
-        if moved is None:  # random: the planner's margin draw, as _left_margins computes it
-            if margins is None:
-                raise ValueError("align 'random' needs the planned margins")
-            moved = math.floor(float(margins[0]) * (room + 1))
-        return Arrangement(
-            x0=before + moved if moved else before,
-            strip_widths=np.array([strip_width], dtype=np.int64),
-            fits=np.array([room >= 0]),
-            gaps=gaps,
-        )
     sample_of = np.repeat(np.arange(len(lengths)), lengths)
     offsets = before - before[starts][sample_of]
     strip_widths = np.maximum.reduceat(offsets + ink_widths, starts) if len(starts) else np.zeros(0, np.int64)
@@ -140,6 +136,57 @@ def arrange(
         return Arrangement(x0=offsets, strip_widths=strip_widths, fits=fits, gaps=gaps)
     shift = np.where(fits, _left_margins(spare, how, margins), 0)
     return Arrangement(x0=offsets + shift[sample_of], strip_widths=strip_widths, fits=fits, gaps=gaps)
+
+
+def arrange_one(
+    ink_widths: list[int],
+    gaps: list[int],
+    width: int,
+    align: str = "center",
+    strict: bool = False,
+    margin: float | None = None,
+) -> tuple[list[int], list[int] | None, int, bool]:
+    """:func:`arrange` for one sample, on Python ints (no array calls: the cheap path of a single image).
+
+    Parameters
+    ----------
+    ink_widths, gaps : list of int
+        As in :func:`arrange`, for the sample's ``m >= 1`` glyphs.
+    width : int
+        The output width, pixels.
+    align, strict
+        As in :func:`arrange`.
+    margin : float in [0, 1) or None
+        The planner's left-margin draw, for ``align="random"``.
+
+    Returns
+    -------
+    x0 : list of int
+        Left edge of each glyph's ink (in the image if it fits, else in the strip).
+    gaps : list of int or None
+        The gaps placed (:func:`overlap_limit`), or None when they are the planned ones.
+    strip_width : int
+        Width of the strip of ink, gaps included, pixels.
+    fits : bool
+        Whether the strip fits ``width``.
+    """
+    placed = None
+    if min(gaps) < 0:  # the same bound as overlap_limit, glyph by glyph
+        narrower = map(min, ink_widths, ink_widths[1:] + ink_widths[-1:])
+        gaps = placed = [max(g, -((w - 1) // 2)) for g, w in zip(gaps, narrower)]
+    before = list(accumulate(map(add, ink_widths, gaps), initial=0))
+    del before[-1]
+    strip_width = max(map(add, before, ink_widths))
+    room = width - strip_width
+    if strict and room < 0:
+        raise _too_wide(strip_width, width)
+    how = ALIGN_SHIFT[align]
+    moved = 0 if room < 0 or how == 0 else room // 2 if how == 1 else room if how == 2 else None
+    if moved is None:  # random: the planner's margin draw, as _left_margins computes it
+        if margin is None:
+            raise ValueError("align 'random' needs the planned margins")
+        moved = math.floor(margin * (room + 1))
+    return [b + moved for b in before] if moved else before, placed, strip_width, room >= 0
 
 
 def _left_margins(spare: np.ndarray, how: int, margins: np.ndarray | None) -> np.ndarray:
