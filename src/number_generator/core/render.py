@@ -125,6 +125,15 @@ def render_block(
     if table is not None and not glyph_aug and not framed:
         store_ids = table.ids(plan)
         columns, extents = table.columns, table.extents[store_ids]
+    elif (
+        len(plan) == 1
+        and not glyph_aug
+        and not framed
+        and isinstance(glyph_set.images, np.ndarray)
+        and min(plan.glyph_ids.tolist()) >= 0
+    ):  # one image of real glyphs from an in-memory split: paste from the split itself, no gathered copy
+        store_ids = plan.glyph_ids
+        columns, extents = glyph_set.images.transpose(0, 2, 1), glyph_set.extents[store_ids]
     else:
         glyphs, extents = gather_glyphs(plan, glyph_set)
         if plan.glyph_scales is not None and plan.baselines is not None:  # framing (core/framing.py), then style
