@@ -24,7 +24,7 @@ from number_generator import (
 )
 from number_generator.core.compositor import compose, to_uint8
 from number_generator.core.planner import Plan, plan_block
-from number_generator.core.render import gather_glyphs, samples_of
+from number_generator.core.render import draw_with, gather_glyphs, render_block, samples_of
 from number_generator.glyphsets.glyphs import get_glyph_set
 
 MIXED = {
@@ -334,3 +334,34 @@ def test_one_sample_composes_as_it_does_inside_a_block(gaps, dy):
         uint8 = compose(alone_plan, columns, np.arange(a, b), extents[a:b], as_uint8=True).images[0]
         np.testing.assert_array_equal(uint8, together_uint8.images[k])
         assert uint8.dtype == np.uint8 and uint8.shape == (28, int(block.widths[k]))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"spacing": (-6, 0), "align": "right"},  # touching and overlapping ink
+        {"spacing": (0, 12), "width": (60, 140), "align": "random"},  # some scaled down
+        {"fill": (0.5, 0.9), "height_jitter": 0.1, "align": "left"},  # framing
+        {"writer": "same", "spacing": (-3, 3)},
+        {"strict": True, "width": (280, 320)},
+    ],
+)
+def test_one_image_equals_the_same_text_inside_a_block(options):
+    # one image takes the single-sample fast paths (layout on Python ints, pasting from the split);
+    # a block of several the vectorised ones: every field of the sample must agree, over many seeds
+    opts = Options.create(**options)
+    glyph_set = get_glyph_set("mnist", "train")
+    for seed in range(40):
+        text = ["0123456789", "3-14 159", "7", "90-12"][seed % 4]
+        alone = draw_with(text, opts, np.random.default_rng(seed))
+        rngs = [np.random.default_rng(seed), np.random.default_rng(1000 + seed)]
+        plan = plan_block([text, "86-420"], rngs, opts, glyph_set)
+        inside = samples_of(plan, render_block(plan, glyph_set, rngs))[0]
+        assert alone.image.dtype == inside.image.dtype == np.float32
+        np.testing.assert_array_equal(alone.image, inside.image)
+        np.testing.assert_array_equal(alone.boxes, inside.boxes)
+        np.testing.assert_array_equal(alone.glyph_indices, inside.glyph_indices)
+        np.testing.assert_array_equal(alone.spacing, inside.spacing)
+        np.testing.assert_array_equal(alone.writers, inside.writers)
+        assert (alone.scale, alone.writer, alone.text) == (inside.scale, inside.writer, inside.text)

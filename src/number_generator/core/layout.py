@@ -11,9 +11,9 @@ sample is a block of one.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from itertools import accumulate
 from operator import add
-from dataclasses import dataclass
 
 import numpy as np
 

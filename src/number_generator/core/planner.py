@@ -303,11 +303,15 @@ def plan_block(
         writer_ids = np.full(m, -1, dtype=np.int64)
         writer_ids[real] = real_writers
     else:
-        glyph_ids, bank_ids, writer_ids = ids, np.full(m, -1, dtype=np.int64), real_writers
-    gaps = np.zeros(m, dtype=np.int64)
+        glyph_ids, bank_ids, writer_ids = ids, np.empty(m, dtype=np.int64), real_writers
+        bank_ids.fill(-1)  # (np.full costs a Python call more, which shows on one image)
     if n == 1:
+        gaps = np.empty(m, dtype=np.int64)
         gaps[:-1] = gap_parts[0]
-    elif m > n:
+        gaps[-1] = 0
+    else:
+        gaps = np.zeros(m, dtype=np.int64)
+    if n > 1 and m > n:
         not_last = np.ones(m, dtype=bool)
         not_last[last] = False
         gaps[not_last] = np.concatenate(gap_parts)
