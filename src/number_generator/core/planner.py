@@ -259,10 +259,20 @@ def plan_block(
         string_writers, suppliers = [], []
     else:
         highs = glyph_set.counts[real_classes]
+    # One sample of real glyphs: its glyph picks and letter gaps in one ``integers`` call of per-draw bounds,
+    # the same draws in the same order as the two calls below (one call less on the one-image path).
+    joint = n == 1 and not same and not any_synthesised
+    if joint:
+        joint_low, joint_high = np.empty(2 * m - 1, dtype=np.int64), np.empty(2 * m - 1, dtype=np.int64)
+        joint_low[:m], joint_low[m:], joint_high[:m], joint_high[m:] = 0, lo_s, highs, hi_s1
     for k, rng in enumerate(rngs):
         if lo_w != hi_w:
             widths[k] = int(rng.integers(lo_w, hi_w + 1))
-        if same:
+        if joint:
+            draws = rng.integers(joint_low, joint_high)
+            picks.append(draws[:m])
+            gaps_k = draws[m:]
+        elif same:
             row = int(rng.integers(hand.count))
             string_writers.append(row)
             classes_k = real_classes[real_bounds[k] : real_bounds[k + 1]]
@@ -279,7 +289,8 @@ def plan_block(
                     bank_draws.append(hand.pen_entry(synth_chars[synth_bounds[k] + j], row, rng))
                 else:
                     bank_draws.append(int(rng.integers(size)))
-        gaps_k = rng.integers(lo_s, hi_s1, size=length_list[k] - 1)
+        if not joint:
+            gaps_k = rng.integers(lo_s, hi_s1, size=length_list[k] - 1)
         if any_space:
             a = int(starts[k])
             for j in breaks_of[k].tolist():
