@@ -160,7 +160,7 @@ def parse_digits(digits: str | Iterable[int]) -> str:
                 f"sequence length is above the limit of {MAX_SEQUENCE_LENGTH} "
                 f"(stopped reading after {MAX_SEQUENCE_LENGTH + 1} items)"
             )
-        if all(type(item) is int and 0 <= item <= 9 for item in items):  # fast path for plain ints
+        if not items or ({*map(type, items)} == {int} and min(items) >= 0 and max(items) <= 9):  # plain ints
             items_text = bytes(items).translate(_DIGIT_TABLE).decode("ascii")
             if not items_text:
                 raise ValueError("digits must not be empty")
