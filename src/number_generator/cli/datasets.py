@@ -114,10 +114,7 @@ def datasets_remove_command(
     if name == "emnist":
         freed = emnist.remove()
     else:
-        dataset = get_dataset(name)
-        if not dataset.removable:
-            raise ValueError(f"{name} is bundled with the package and cannot be removed")
-        freed = dataset.remove()
+        freed = get_dataset(name).remove()  # a bundled source refuses with a ValueError naming it
     if freed:
         typer.echo(f"removed {name} ({_size(freed)} freed)")
     else:

@@ -136,7 +136,7 @@ def render_block(
         columns, extents = glyph_set.images.transpose(0, 2, 1), glyph_set.extents[store_ids]
     else:
         glyphs, extents = gather_glyphs(plan, glyph_set)
-        if plan.glyph_scales is not None and plan.baselines is not None:  # framing (core/framing.py), then style
+        if plan.glyph_scales is not None and plan.baselines is not None:  # framed (narrowed for mypy), then style
             glyphs = frame_glyphs(glyphs, plan.glyph_scales, plan.baselines)
             if not glyph_aug:  # else measured once, after the glyph transforms
                 extents = ink_extents(glyphs)
@@ -191,12 +191,11 @@ def samples_of(plan: Plan, composed: Composed) -> list[Sample]:
     """The :class:`Sample` records of a composed block."""
     samples = []
     for k, text in enumerate(plan.texts):
+        a, length = int(plan.starts[k]), int(plan.lengths[k])
         if plan.has_spaces:
             boxes, indices = label_boxes(plan, k, composed.boxes[k])
         else:
-            a, length = int(plan.starts[k]), int(plan.lengths[k])
             boxes, indices = composed.boxes[k], plan.glyph_ids[a : a + length]
-        a, length = int(plan.starts[k]), int(plan.lengths[k])
         spacing = plan.spacing(k) if composed.gaps is None else composed.gaps[a : a + length - 1]
         samples.append(
             Sample(composed.images[k], text, boxes, indices, spacing, composed.scales[k], *writers_of(plan, k))

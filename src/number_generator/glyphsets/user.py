@@ -50,28 +50,6 @@ def _parse_classes(mapping, name: str) -> tuple[str, ...]:
     return tuple(classes)
 
 
-def _load(name: str, files: dict[str, tuple[Path, Path]], n_classes: int, transpose: bool, key: str, split: str):
-    images_path, labels_path = files[split]
-    built: dict[str, np.ndarray] = {}
-
-    def build(part: str):
-        def _build() -> np.ndarray:
-            if not built:
-                images, labels = read_idx(images_path), read_idx(labels_path)
-                check_glyph_arrays(images, labels, str(images_path), str(labels_path))
-                if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-                    raise IDXError(f"{labels_path}: label {int(labels.max())} has no character in the mapping")
-                built["images"] = np.ascontiguousarray(images.transpose(0, 2, 1)) if transpose else images
-                built["labels"] = labels.astype(np.int64)
-            return built[part]
-
-        return _build
-
-    return cached_array(f"{key}/{split}-images.npy", build("images")), cached_array(
-        f"{key}/{split}-labels.npy", build("labels")
-    )
-
-
 def register_idx_dataset(
     name: str,
     *,
@@ -141,8 +119,24 @@ class UserIdxSource(GlyphSource):
         self.folder = cache_dir() / "user" / name
 
     def load(self, split: str) -> tuple[np.ndarray, np.ndarray]:
-        key = f"user/{self.name}/{self._version}"
-        return _load(self.name, self.files, len(self.classes), self.transpose, key, split)
+        """Read, check and convert the split's IDX pair once; later calls memory-map the cached ``.npy`` files."""
+        images_path, labels_path = self.files[split]
+        key = f"user/{self.name}/{self._version}/{split}"
+        built: dict[str, np.ndarray] = {}
+
+        def build(part: str) -> np.ndarray:
+            if not built:  # one read of the pair serves both cached arrays
+                images, labels = read_idx(images_path), read_idx(labels_path)
+                check_glyph_arrays(images, labels, str(images_path), str(labels_path))
+                if labels.size and (labels.min() < 0 or labels.max() >= len(self.classes)):
+                    raise IDXError(f"{labels_path}: label {int(labels.max())} has no character in the mapping")
+                built["images"] = np.ascontiguousarray(images.transpose(0, 2, 1)) if self.transpose else images
+                built["labels"] = labels.astype(np.int64)
+            return built[part]
+
+        return cached_array(f"{key}-images.npy", lambda: build("images")), cached_array(
+            f"{key}-labels.npy", lambda: build("labels")
+        )
 
     def version(self) -> str:
         return self._version
