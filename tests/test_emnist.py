@@ -329,10 +329,15 @@ def test_every_source_says_what_it_can_do_and_refuses_what_it_cannot(cache, tmp_
     first = get_dataset("pair")
     assert isinstance(first, UserIdxSource) and first.user_defined and first.removable
     assert render_text("ab", (1, 1), 60, dataset="pair", seed=0).text == "ab"
+    from number_generator.core.options import Options
+
+    options = Options.create(dataset="pair", split="train")
+    assert Options.create(dataset="pair", split="train") is options  # validated once...
     # a user source may replace a user source: glyphs loaded for the old one are not served again
     (tmp_path / "labs").write_bytes(idx_bytes(np.array([1, 0], dtype=np.uint8)))
     register_idx_dataset("pair", train_images=tmp_path / "imgs", train_labels=tmp_path / "labs", mapping="ab")
     assert get_dataset("pair") is not first and get_dataset("pair").version() != first.version()
+    assert Options.create(dataset="pair", split="train") is not options  # ...and again against the new source
     drawn = render_text("a", (0, 0), 28, dataset="pair", seed=0)
     assert drawn.glyph_indices.tolist() == [1]  # the new labels: "a" is now the second glyph
 

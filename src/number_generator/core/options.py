@@ -51,7 +51,7 @@ from number_generator.core.validation import (
     check_int,
     check_spacing_range,
 )
-from number_generator.glyphsets.registry import get_dataset
+from number_generator.glyphsets.registry import get_dataset, on_replace
 
 #: Default gap one space stands for, pixels between ink (about half a glyph).
 DEFAULT_WORD_SPACING = (10, 16)
@@ -165,13 +165,13 @@ class Options:
         key = _cache_key(kwargs)
         if key is not None:
             cached = _CREATED.get(key)
-            if cached is not None and get_dataset(cached[0].dataset) is cached[1]:  # not re-registered since
-                return cached[0]
+            if cached is not None:
+                return cached
         options = cls._create(kwargs)
         if key is not None:
             if len(_CREATED) >= _CREATED_MAX:
                 _CREATED.clear()
-            _CREATED[key] = (options, get_dataset(options.dataset))
+            _CREATED[key] = options
         return options
 
     @classmethod
@@ -203,10 +203,11 @@ class Options:
 _FIELDS = frozenset(f.name for f in fields(Options))
 _DEFAULTS = {f.name: f.default for f in fields(Options)}
 
-#: Options built by :meth:`Options.create` with the dataset they were validated against, by
-#: :func:`_cache_key` of their keywords (cleared when full).
-_CREATED: dict[tuple, tuple[Options, Any]] = {}
+#: Options built by :meth:`Options.create`, by :func:`_cache_key` of their keywords; cleared when full and
+#: whenever a dataset name gets a new source (they were validated against the old one).
+_CREATED: dict[tuple, Options] = {}
 _CREATED_MAX = 64
+on_replace(_CREATED.clear)
 
 
 def _is_preset_name(value: object) -> bool:
