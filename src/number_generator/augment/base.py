@@ -334,10 +334,15 @@ class ImageTransform(Transform):
         return out, boxes
 
     def _apply(self, image, boxes, params):
-        raise NotImplementedError
+        """One image: a stacked transform's :meth:`_apply_stack` on a stack of one (its one formula); others
+        override this."""
+        if not self.stacked:
+            raise NotImplementedError
+        return self._apply_stack(image[None], [params])[0], copy_boxes(boxes)
 
     #: True if :meth:`_apply_stack` does the pixel work of many images in one pass (pixel-wise
-    #: transforms that leave boxes alone); the pipeline then runs it once per block of images.
+    #: transforms that leave boxes alone, written once for a stack); the pipeline then runs it once
+    #: per block of images, and one image is a stack of one.
     stacked: ClassVar[bool] = False
 
     def _apply_stack(self, stack: np.ndarray, params: list[dict]) -> np.ndarray:

@@ -69,12 +69,6 @@ class GaussianNoise(ImageTransform):
         params["offset"] = int(params["offset"])
         return params
 
-    def _apply(self, image, boxes, params):
-        noise = bank_window(gaussian_bank(), params["offset"], image.shape)
-        out = noise * _f32(params["sigma"])
-        out += image
-        return _clip(out), copy_boxes(boxes)
-
     stacked = True
 
     def _apply_stack(self, stack, params):
@@ -141,9 +135,6 @@ class Brightness(ImageTransform):
 
     def _uniform_params(self, shape):
         return [("delta", self.delta)]
-
-    def _apply(self, image, boxes, params):
-        return _clip(image + _f32(params["delta"])), copy_boxes(boxes)
 
     stacked = True
 
@@ -350,13 +341,6 @@ class BackgroundTexture(ImageTransform):
     def _finish(self, params, rng, shape):
         return round_texture_offsets(params)
 
-    def _apply(self, image, boxes, params):
-        crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
-        shade = crop * _f32(-params["strength"])
-        shade += _f32(1.0)
-        shade *= image
-        return _clip(shade), copy_boxes(boxes)
-
     stacked = True
 
     def _apply_stack(self, stack, params):
@@ -405,12 +389,6 @@ class IntensityRange(ImageTransform):
 
     def _uniform_params(self, shape):
         return [("ink", self.ink), ("paper", self.paper)]
-
-    def _apply(self, image, boxes, params):
-        ink, paper = params["ink"], params["paper"]
-        out = image * _f32(paper - ink)
-        out += _f32(ink)
-        return _clip(out), copy_boxes(boxes)
 
     stacked = True
 

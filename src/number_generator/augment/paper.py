@@ -418,16 +418,6 @@ class InkDarkness(ImageTransform):
     def _finish(self, params, rng, shape):
         return round_texture_offsets(params)
 
-    def _apply(self, image, boxes, params):
-        crop = texture_window(params["texture"], params["x"], params["y"], image.shape)
-        keep = crop * np.float32(-params["variation"])
-        keep += np.float32(1.0)
-        keep *= np.float32(1.0 - params["fade"])
-        out = np.subtract(np.float32(1.0), image)  # ink, scaled by keep, back to paper units: in place
-        out *= keep
-        np.subtract(np.float32(1.0), out, out=out)
-        return np.clip(out, 0.0, 1.0, out=out), copy_boxes(boxes)
-
     stacked = True
 
     def _apply_stack(self, stack, params):
