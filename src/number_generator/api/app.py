@@ -41,11 +41,10 @@ from number_generator.api.requests import (
     check_seed_project_body,
     checked_styles,
     field_errors,
-    spacing_pair,
 )
 from number_generator.api.settings import Settings
 from number_generator.api.streams import stream_npz, stream_zip
-from number_generator.core.options import check_fill
+from number_generator.core.options import check_fill, spacing_from_bounds
 from number_generator.io.png import encode_png
 
 PNG = "image/png"
@@ -202,7 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             sample = draw(
                 chars,
                 seed=seed,
-                spacing_range=spacing_pair(min_spacing, max_spacing),
+                spacing_range=spacing_from_bounds(min_spacing, max_spacing),
                 image_width=image_width,
                 dataset=dataset,
                 split=split,

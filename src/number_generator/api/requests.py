@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from number_generator.api.errors import LimitError
 from number_generator.api.limits import request_cost
 from number_generator.api.settings import Settings
+from number_generator.core.options import spacing_from_bounds
 from number_generator.core.randomness import base_seed
 from number_generator.core.validation import (
     MAX_SEQUENCE_LENGTH,
@@ -166,7 +167,7 @@ def check_fields(
     with field_errors(where, "max_spacing"):
         if max_spacing is not None:
             check_int("maximum spacing", max_spacing, MIN_SPACING, MAX_SPACING)
-        spacing = spacing_pair(min_spacing, max_spacing)
+        spacing = spacing_from_bounds(min_spacing, max_spacing)
         if spacing is not None:
             check_spacing_range(spacing, minimum=MIN_SPACING)
     with field_errors(where, "dataset"):
@@ -294,7 +295,7 @@ def batch_spec(body: BatchRequest, settings: Settings) -> dict:
         image_width=body.image_width,
         characters=characters,
     )
-    spacing = spacing_pair(body.min_spacing, body.max_spacing)
+    spacing = spacing_from_bounds(body.min_spacing, body.max_spacing)
     given = {"spacing": spacing, "writer": body.writer, "align": body.align, "fill": body.fill}
     return {
         "seed": seed,
@@ -306,10 +307,3 @@ def batch_spec(body: BatchRequest, settings: Settings) -> dict:
         "draw": draw,
         **{key: value for key, value in given.items() if value is not None},
     }
-
-
-def spacing_pair(low: int | None, high: int | None) -> list[int] | None:
-    """The spacing pair of two optional fields; ``None`` when neither is given (the default or the preset's)."""
-    if low is None and high is None:
-        return None
-    return [0 if low is None else low, 4 if high is None else high]

@@ -26,10 +26,9 @@ from number_generator.cli.options import (
     Strict,
     Verbose,
     Writer,
-    spacing_pair,
     tell_seed,
 )
-from number_generator.core.options import DEFAULT_WORD_SPACING
+from number_generator.core.options import DEFAULT_WORD_SPACING, spacing_from_bounds
 from number_generator.core.randomness import base_seed
 from number_generator.core.validation import MAX_COUNT
 from number_generator.data.phone import FORMATS, STYLES
@@ -58,7 +57,7 @@ def generate_numbers_sequence_command(
     used_seed = base_seed(seed)
     path = exporting.write_sequence_png(
         digits,
-        spacing_pair(min_spacing, max_spacing),
+        spacing_from_bounds(min_spacing, max_spacing),
         image_width,
         output_path,
         seed=used_seed,
@@ -112,7 +111,7 @@ def generate_phone_numbers_command(
     used_seed = base_seed(seed)
     result = exporting.export_phone_numbers(
         num_images,
-        spacing_pair(min_spacing, max_spacing),
+        spacing_from_bounds(min_spacing, max_spacing),
         image_width,
         output_path,
         seed=used_seed,
@@ -177,7 +176,7 @@ def preview_command(
         augment=augment,
         count=count,
         length=length,
-        spacing_range=spacing_pair(min_spacing, max_spacing),
+        spacing_range=spacing_from_bounds(min_spacing, max_spacing),
         image_width=image_width,
         seed=base_seed(seed),
         columns=columns,

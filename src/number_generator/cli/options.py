@@ -44,13 +44,6 @@ DrawAlign = Annotated[
 ]
 
 
-def spacing_pair(low: int | None, high: int | None) -> tuple[int, int] | None:
-    """The spacing pair from the two options; ``None`` when neither is given (the default, or the preset's)."""
-    if low is None and high is None:
-        return None
-    return (0 if low is None else low, 4 if high is None else high)
-
-
 ImageWidth = Annotated[
     int, typer.Option("--image-width", "--width", help="Output width in pixels (height is always 28).")
 ]

@@ -53,6 +53,8 @@ from number_generator.core.validation import (
 )
 from number_generator.glyphsets.registry import get_dataset, on_replace
 
+#: Default gap between characters' ink, pixels.
+DEFAULT_SPACING = (0, 4)
 #: Default gap one space stands for, pixels between ink (about half a glyph).
 DEFAULT_WORD_SPACING = (10, 16)
 #: Old keyword -> field.
@@ -62,6 +64,18 @@ WRITERS = ("any", "same")
 #: Accepted ``fill`` fractions (below 0.3 a digit is under 9 px tall) and largest ``height_jitter``.
 FILL_RANGE = (0.3, 1.0)
 MAX_HEIGHT_JITTER = 0.3
+
+
+def spacing_from_bounds(low: int | None, high: int | None) -> tuple[int, int] | None:
+    """The ``spacing`` of a front end's two optional bounds (``--min-spacing``/``min_spacing``...).
+
+    ``None`` when neither is given (the default, or the augment preset's); a
+    bound not given takes the default's (:data:`DEFAULT_SPACING`).  Values are
+    checked later, with the other options.
+    """
+    if low is None and high is None:
+        return None
+    return (DEFAULT_SPACING[0] if low is None else low, DEFAULT_SPACING[1] if high is None else high)
 
 
 def resolve_augment(augment: Any) -> Any:
@@ -135,7 +149,7 @@ class Options:
     for a wrong type).
     """
 
-    spacing: tuple[int, int] = (0, 4)
+    spacing: tuple[int, int] = DEFAULT_SPACING
     width: tuple[int, int] = (300, 300)
     word_spacing: tuple[int, int] = DEFAULT_WORD_SPACING
     align: str = "center"
